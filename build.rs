@@ -1,0 +1,107 @@
+//! Generates Rust bindings for Debian's Csound 6.18 (`libcsound64-dev`) and links `csound64`.
+//!
+//! Besides the public API (`csound.h`), the bindings describe the layout of the `CSOUND`
+//! struct, private fields included: the host layer must clear its `jumpset` field before every
+//! `csoundPerformKsmps` so that `exitnow` and fatal errors return instead of aborting the
+//! process (see `src/csound/engine.rs`). Those fields are declared only for builds of
+//! libcsound itself and name a few internal types, so a copy of `csoundCore.h` is patched into
+//! `OUT_DIR`: the private block is opened and the internal types become opaque (all are used
+//! through pointers, except `REMOT_BUF`, whose definition depends only on public types).
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+const PACKAGES: &str = "libcsound64-dev libclang-dev";
+
+fn fail(what: &str) -> ! {
+    eprintln!(
+        "\n\ncsound-plugin cannot build: {what}.\n\
+         Install the system packages it needs with\n\n    \
+         sudo apt-get install {PACKAGES}\n\n\
+         or run `bash scripts/setup-system.sh`, which installs everything the project needs.\n"
+    );
+    std::process::exit(1);
+}
+
+/// The folder holding `csound.h` and `csoundCore.h`.
+fn csound_include_dir() -> PathBuf {
+    println!("cargo:rerun-if-env-changed=CSOUND_INCLUDE_DIR");
+    let candidates = env::var_os("CSOUND_INCLUDE_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(["/usr/include/csound", "/usr/local/include/csound"].map(PathBuf::from));
+    for dir in candidates {
+        if dir.join("csound.h").is_file() && dir.join("csoundCore.h").is_file() {
+            return dir;
+        }
+    }
+    fail("the Csound 6 headers (csound/csound.h, csound/csoundCore.h) were not found")
+}
+
+/// `csoundCore.h` with the private part of `struct CSOUND_` opened and its internal types stubbed.
+fn patched_core_header(include: &Path) -> String {
+    let path = include.join("csoundCore.h");
+    let text = fs::read_to_string(&path)
+        .unwrap_or_else(|e| fail(&format!("{} could not be read ({e})", path.display())));
+    let Some(start) = text.find("struct CSOUND_ {") else {
+        fail("csoundCore.h has no `struct CSOUND_`: this is not Csound 6")
+    };
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let gate = "#ifdef __BUILDING_LIBCSOUND";
+    let Some(gate_at) = text[start..].find(gate).map(|i| i + start) else {
+        fail("csoundCore.h has no private block in `struct CSOUND_`: this is not Csound 6.18")
+    };
+    let stubs = "#ifndef MIDIMAXPORTS\n#define MIDIMAXPORTS (64)\n#endif\n\
+        typedef struct SRTBLK_opaque SRTBLK; typedef struct EVTNODE_opaque EVTNODE;\n\
+        typedef struct MGLOBAL_opaque MGLOBAL; typedef struct SNDFILE_opaque SNDFILE;\n\
+        typedef struct NAMES_opaque NAMES; typedef struct THREADINFO_opaque THREADINFO;\n\
+        typedef struct { int len; int type; char data[sizeof(EVTBLK) + 2 * sizeof(int)]; } REMOT_BUF;\n";
+    format!(
+        "{}{}{}#if 1{}",
+        &text[..line_start],
+        stubs,
+        &text[line_start..gate_at],
+        &text[gate_at + gate.len()..]
+    )
+}
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rustc-link-lib=dylib=csound64");
+
+    let include = csound_include_dir();
+    let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let core = out.join("csoundCore_layout.h");
+    if let Err(e) = fs::write(&core, patched_core_header(&include)) {
+        fail(&format!("{} could not be written ({e})", core.display()));
+    }
+    let wrapper = format!(
+        "#include <csound/csound.h>\n#define CSOUND_CSDL_H 1\n#include \"{}\"\n",
+        core.display()
+    );
+
+    // bindgen panics (rather than returning an error) when libclang cannot be loaded.
+    let generated = std::panic::catch_unwind(|| {
+        bindgen::Builder::default()
+            .header_contents("csound_wrapper.h", &wrapper)
+            .clang_arg(format!("-I{}", include.display()))
+            .allowlist_function("csound.*")
+            .allowlist_type("CSOUND_|CSOUND_PARAMS|controlChannel.*|TREE|ORCTOKEN|opcodeListEntry")
+            .allowlist_var("CSOUND.*")
+            // Functions taking a `va_list` have no portable Rust signature.
+            .blocklist_function("csoundSetMessageCallback|csoundSetDefaultMessageCallback")
+            .blocklist_function(".*[Vv]a[Ll]ist.*")
+            .layout_tests(false)
+            .generate_comments(false)
+            .generate()
+    });
+    let bindings = match generated {
+        Ok(Ok(bindings)) => bindings,
+        Ok(Err(error)) => fail(&format!("the Csound headers did not parse ({error})")),
+        Err(_) => fail("libclang, which generates the Csound bindings, was not found"),
+    };
+    if let Err(e) = bindings.write_to_file(out.join("csound_bindings.rs")) {
+        fail(&format!("the bindings could not be written ({e})"));
+    }
+}

@@ -1,0 +1,47 @@
+//! The Csound layer: a safe Rust host for Csound 6.18 (`libcsound64`).
+//!
+//! Everything else in the crate (plugins, command line, editor) drives Csound through this
+//! module, and only this module contains `unsafe` code. It is built around the measured hazards
+//! of hosting Csound inside another program:
+//!
+//! - **No signal handlers, no `exit`**: libcsound is initialised once without its signal
+//!   handlers and `atexit` hook; `exitnow` and Csound's fatal errors end the performance
+//!   ([`Perform::Exited`]) instead of the process.
+//! - **Nothing unchecked reaches Csound**: options pass the allowlist in [`options`]; a CSD is
+//!   split by [`csd`] first, so `<CsOptions>` are filtered and sections that run programs or
+//!   write files are refused.
+//! - **The host's threads stay as they were**: creating an engine restores the caller's
+//!   floating-point control state; messages go to a lock-free [`MessageLog`], never stdout.
+//! - **Real-time paths are real-time safe**: [`Csound::perform_ksmps`], [`ControlChannel`]
+//!   handles, [`Csound::score_event`] and [`MidiInput`] neither allocate nor lock on our side.
+//!
+//! | Module | What it is for |
+//! |---|---|
+//! | [`engine`] | [`Csound`], one engine: compile, start, perform, channels, events, tables |
+//! | [`options`] | the option allowlist |
+//! | [`csd`] | splitting a CSD file before Csound reads it |
+//! | [`channels`] | channel declarations and audio-thread channel handles |
+//! | [`messages`] | Csound's messages, captured |
+//! | [`perf_thread`] | running an engine on its own thread |
+
+pub mod channels;
+pub mod csd;
+pub mod engine;
+pub mod error;
+mod fpu;
+pub mod messages;
+pub mod options;
+pub mod perf_thread;
+mod sys;
+
+pub use channels::{
+    Behaviour, ChannelHints, ChannelInfo, ChannelKind, ControlChannel, StaleChannel,
+};
+pub use engine::{
+    version, Csound, EventKind, EventRefused, KillMode, MidiFull, MidiInput, Perform,
+};
+pub use error::{Error, ErrorKind, Result};
+#[cfg(target_arch = "x86_64")]
+pub use fpu::mxcsr;
+pub use messages::{Message, MessageLevel, MessageLog};
+pub use perf_thread::PerformanceThread;

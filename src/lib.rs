@@ -1,0 +1,5 @@
+//! Csound orchestras as CLAP and VST3 instruments and effects.
+//!
+//! - [`csound`]: the Csound layer, a safe host for Csound 6.18 (the only `unsafe` code).
+
+pub mod csound;
