@@ -4,7 +4,7 @@ use super::channels::{
     Behaviour, ChannelHints, ChannelInfo, ChannelKind, ControlChannel, StaleChannel,
 };
 use super::error::{Error, ErrorKind, Result};
-use super::messages::{Message, MessageLevel, MessageLog};
+use super::messages::{MessageLevel, MessageLog};
 use super::{csd, fpu, options, sys};
 use std::ffi::{c_char, c_int, c_uchar, c_void, CStr, CString};
 use std::path::Path;
@@ -363,22 +363,22 @@ impl Csound {
         Ok(())
     }
 
-    /// Lines logged since `mark` that explain a failure: the errors, or the last few lines.
+    /// Lines logged since `mark` that explain a failure: from the first line that speaks of an
+    /// error on (Csound sends even its start-up banner at error level, so the level alone says
+    /// little), or else the last few lines.
     fn failure_log(&self, mark: u64) -> Vec<String> {
-        let lines = self.log.since(mark);
-        let errors: Vec<String> = lines
-            .iter()
-            .filter(|m| m.level == MessageLevel::Error || m.text.to_lowercase().contains("error"))
+        let lines: Vec<String> = self
+            .log
+            .since(mark)
+            .into_iter()
             .map(|m| m.text.trim().to_string())
+            .filter(|t| !t.is_empty())
             .collect();
-        if !errors.is_empty() {
-            return errors;
-        }
-        let skip = lines.len().saturating_sub(10);
-        lines[skip..]
+        let first_error = lines
             .iter()
-            .map(|m: &Message| m.text.trim().to_string())
-            .collect()
+            .position(|l| l.to_lowercase().contains("error"));
+        let from = first_error.unwrap_or(lines.len().saturating_sub(10));
+        lines[from..].to_vec()
     }
 
     fn c_text(text: &str, what: &str) -> Result<CString> {
@@ -544,7 +544,7 @@ impl Csound {
         // Clearing `jumpset` makes every call set its own jump point. The field's offset comes
         // from the installed `csoundCore.h` (see build.rs).
         let rc = unsafe {
-            (*(cs as *mut sys::CSOUND_)).jumpset = 0;
+            (*cs).jumpset = 0;
             sys::csoundPerformKsmps(cs)
         };
         if rc == 0 {
@@ -556,9 +556,8 @@ impl Csound {
             // took (it takes it unless `--realtime` is on); this thread holds it, so release it
             // or every later API call on this instance would deadlock.
             unsafe {
-                let core = cs as *mut sys::CSOUND_;
-                if (*(*core).oparms).realtime == 0 && !(*core).API_lock.is_null() {
-                    sys::csoundUnlockMutex((*core).API_lock);
+                if (*(*cs).oparms).realtime == 0 && !(*cs).API_lock.is_null() {
+                    sys::csoundUnlockMutex((*cs).API_lock);
                 }
             }
             return Perform::Exited;

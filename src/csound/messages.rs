@@ -137,15 +137,15 @@ impl MessageLog {
     /// Moves queued fragments into complete lines.
     fn collect(&self, reader: &mut Reader) {
         while let Some(f) = self.queue.pop() {
-            let level = *reader.partial_level.get_or_insert(f.level);
-            // Errors win: a line that mixes levels is as severe as its worst part.
-            if f.level == MessageLevel::Error {
-                reader.partial_level = Some(MessageLevel::Error);
-            }
             for &b in &f.bytes[..f.len as usize] {
+                // A line's level is its first fragment's, raised to Error if any part is one.
+                let level = reader.partial_level.get_or_insert(f.level);
+                if f.level == MessageLevel::Error {
+                    *level = MessageLevel::Error;
+                }
                 if b == b'\n' {
                     let text = String::from_utf8_lossy(&reader.partial).into_owned();
-                    let level = reader.partial_level.take().unwrap_or(level);
+                    let level = reader.partial_level.take().unwrap_or(f.level);
                     reader.partial.clear();
                     finish_line(reader, Message { level, text });
                 } else {
@@ -224,7 +224,19 @@ mod tests {
             }]
         );
         log.push(MessageLevel::Info, b"line\n");
-        assert_eq!(log.take()[0].text, "next line");
+        let next = log.take();
+        assert_eq!(next[0].text, "next line");
+        assert_eq!(
+            next[0].level,
+            MessageLevel::Error,
+            "the line began in an error fragment"
+        );
+        log.push(MessageLevel::Info, b"a\nb\n");
+        let two = log.take();
+        assert_eq!(
+            two.iter().map(|m| m.level).collect::<Vec<_>>(),
+            [MessageLevel::Info; 2]
+        );
     }
 
     #[test]

@@ -301,8 +301,7 @@ const SHORT_REFUSED: &[(char, &str)] = &[
 /// the flag stands alone). Returns the verdicts and whether `next` was consumed.
 fn check_short(option: &str, body: &str, next: Option<&str>) -> Result<(Vec<Verdict>, bool)> {
     let mut verdicts = Vec::new();
-    let mut chars = body.char_indices();
-    while let Some((at, flag)) = chars.next() {
+    for (at, flag) in body.char_indices() {
         let rest = &body[at + flag.len_utf8()..];
         let takes_value =
             SHORT_VALUE.iter().any(|(f, _, _)| *f == flag) || SHORT_ROUTING.contains(&flag);
@@ -364,9 +363,7 @@ fn words(text: &str) -> Vec<&str> {
     for line in text.lines() {
         let line = line.split(';').next().unwrap_or("");
         for word in line.split_whitespace() {
-            if in_block {
-                in_block = !word.contains("*/");
-            } else if word.starts_with("/*") {
+            if in_block || word.starts_with("/*") {
                 in_block = !word.contains("*/");
             } else {
                 out.push(word);

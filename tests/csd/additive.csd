@@ -3,7 +3,8 @@
 -d -m0
 </CsOptions>
 <CsInstruments>
-; An additive oscillator bank: 16 partials with their own envelopes, stereo spread.
+; An additive oscillator bank: 16 slightly stretched partials, each with its own envelope
+; and place in the stereo field, built by a recursive user-defined opcode.
 sr = 48000
 ksmps = 32
 nchnls = 2
@@ -11,20 +12,24 @@ nchnls = 2
 
 giSine ftgen 1, 0, 16384, 10, 1
 
+opcode Partials, aa, iiiii
+  ifund, iamp, idur, ipart, icount xin
+  ienv = iamp / ipart
+  aenv linseg 0, 0.01 * ipart, ienv, idur - 0.02 * ipart, ienv * 0.3, 0.01 * ipart, 0
+  asig oscili aenv, ifund * ipart * (1 + 0.001 * ipart), giSine
+  ipan = (ipart % 4) / 4
+  aL = asig * sqrt(1 - ipan)
+  aR = asig * sqrt(ipan)
+  if ipart < icount then
+    aL2, aR2 Partials ifund, iamp, idur, ipart + 1, icount
+    aL += aL2
+    aR += aR2
+  endif
+  xout aL, aR
+endop
+
 instr 1
-  ifund = p4
-  iamp = p5
-  aL = 0
-  aR = 0
-  ipart = 1
-  loop:
-    ienv = iamp / ipart
-    aenv linseg 0, 0.01 * ipart, ienv, p3 - 0.02 * ipart, ienv * 0.3, 0.01 * ipart, 0
-    asig oscili aenv, ifund * ipart * (1 + 0.001 * ipart), giSine
-    ipan = (ipart % 4) / 4
-    aL = aL + asig * sqrt(1 - ipan)
-    aR = aR + asig * sqrt(ipan)
-  loop_le ipart, 1, 16, loop
+  aL, aR Partials p4, p5, p3, 1, 16
   outs aL, aR
 endin
 </CsInstruments>
