@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# The main job, from a fresh machine: system packages, a release build, and a first sound
-# rendered through the Csound host layer.
+# The main job, from a fresh machine: system packages, release bundles of the two plugins
+# (CLAP and VST3), installed into your user plugin folders.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-system.sh
-cargo build --release --examples
-cargo run --release --quiet --example play_csd -- tests/csd/additive.csd
+cargo xtask bundle csound-plugin --release
+
+clap_dir="${CLAP_PATH_OVERRIDE:-$HOME/.clap}"
+vst3_dir="${VST3_PATH_OVERRIDE:-$HOME/.vst3}"
+mkdir -p "$clap_dir" "$vst3_dir"
+cp -f "target/bundled/Csound Plugin.clap" "$clap_dir/"
+rm -rf "$vst3_dir/Csound Plugin.vst3"
+cp -R "target/bundled/Csound Plugin.vst3" "$vst3_dir/"
+
+echo
+echo "Installed \"Csound Instrument\" and \"Csound Effect\":"
+echo "  CLAP: $clap_dir/Csound Plugin.clap"
+echo "  VST3: $vst3_dir/Csound Plugin.vst3"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh machine: system packages, formatting, lints, tests.
+# The whole test suite, from a fresh machine: system packages, formatting, lints, the plugin
+# bundles (a debug build that aborts on any allocation in `process`), and every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-system.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+cargo xtask bundle csound-plugin --features assert_process_allocs
 cargo test --workspace

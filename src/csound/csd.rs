@@ -180,6 +180,22 @@ pub fn parse(source: &str, origin: &str) -> Result<Csd> {
     Ok(csd)
 }
 
+/// Adds a line at the end of a CSD's score (creating a `<CsScore>` if it has none), leaving
+/// every orchestra line where it was.
+pub fn append_to_score(source: &str, line: &str) -> String {
+    if let Some(end) = source.rfind("</CsScore>") {
+        format!("{}\n{line}\n{}", &source[..end], &source[end..])
+    } else if let Some(end) = source.rfind("</CsoundSynthesizer>") {
+        format!(
+            "{}<CsScore>\n{line}\n</CsScore>\n{}",
+            &source[..end],
+            &source[end..]
+        )
+    } else {
+        source.to_string()
+    }
+}
+
 /// Checks text that goes to Csound outside a CSD (an orchestra or score string).
 pub fn check_readable(text: &str, origin: &str) -> Result<()> {
     match text.lines().enumerate().find(|(_, l)| l.len() > MAX_LINE) {
@@ -216,6 +232,18 @@ mod tests {
         assert_eq!(csd.text.lines().count(), CSD.lines().count());
         let line = |t: &str| t.lines().position(|l| l == "instr 1");
         assert_eq!(line(&csd.text), line(CSD));
+    }
+
+    #[test]
+    fn a_score_line_is_appended_inside_the_score() {
+        let with = append_to_score(CSD, "f 0 z");
+        assert_eq!(
+            parse(&with, "t").unwrap().score.unwrap().trim(),
+            "i1 0 1\n\nf 0 z"
+        );
+        let without = CSD.replace("<CsScore>\ni1 0 1\n</CsScore>\n", "");
+        let added = append_to_score(&without, "f 0 z");
+        assert_eq!(parse(&added, "t").unwrap().score.unwrap().trim(), "f 0 z");
     }
 
     #[test]

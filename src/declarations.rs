@@ -1,0 +1,357 @@
+//! What an orchestra declares to the plugin: its parameters (from `chn_k` channel declarations)
+//! and how notes reach it (the `<CsPlugin>` section of the CSD).
+//!
+//! ```csound
+//! <CsPlugin>
+//! notes = score        ; MIDI notes become i-events (default); "midi": raw MIDI to Csound
+//! instrument = 1       ; the instrument notes start (score mode)
+//! pitch = key          ; p4: MIDI key number (default), or "cps" for Hz
+//! velocity = unit      ; p5: velocity 0..1 (default), or "midi" for 0..127
+//! </CsPlugin>
+//! <CsInstruments>
+//! ; name, mode (1 in, 3 in+out), type (1 int, 2 linear, 3 exponential), default, min, max,
+//! ; x, y, width, height (unused), attributes
+//! chn_k "cutoff", 1, 3, 2000, 20, 20000, 0, 0, 0, 0, "label=Cutoff; unit=Hz; group=Filter"
+//! chn_k "shape", 1, 1, 0, 0, 2, 0, 0, 0, 0, "label=Shape; steps=Saw|Square|Triangle"
+//! ```
+
+use crate::csound::{Behaviour, ChannelInfo, ChannelKind};
+use crate::midi_map::is_midi_channel;
+use crate::transport::is_transport_channel;
+
+/// How a MIDI note's pitch reaches p4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pitch {
+    /// The MIDI key number, 0..127.
+    Key,
+    /// Frequency in Hz (A4 = 440).
+    Cps,
+}
+
+/// How a MIDI note's velocity reaches p5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Velocity {
+    /// 0..1.
+    Unit,
+    /// 0..127.
+    Midi,
+}
+
+/// How the orchestra wants notes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NoteMode {
+    /// Each note becomes a held `i` event of `instrument` with a unique fractional tag.
+    Score {
+        instrument: f64,
+        pitch: Pitch,
+        velocity: Velocity,
+    },
+    /// Raw MIDI goes to Csound's own MIDI system (`massign`, `cpsmidi`, `veloc`...).
+    Midi,
+}
+
+impl Default for NoteMode {
+    fn default() -> Self {
+        NoteMode::Score {
+            instrument: 1.0,
+            pitch: Pitch::Key,
+            velocity: Velocity::Unit,
+        }
+    }
+}
+
+/// Reads the `<CsPlugin>` section (the text between the tags). Unknown keys or values are
+/// errors that name the line, counted from the section's first line.
+pub fn parse_plugin_section(text: &str) -> Result<NoteMode, String> {
+    let mut midi = false;
+    let mut instrument = 1.0;
+    let mut pitch = Pitch::Key;
+    let mut velocity = Velocity::Unit;
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.split(';').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let bad = |why: &str| format!("<CsPlugin> line {}: {why}: `{}`", n + 1, raw.trim());
+        let Some((key, value)) = line.split_once('=') else {
+            return Err(bad("expected `key = value`"));
+        };
+        match (key.trim(), value.trim()) {
+            ("notes", "score") => midi = false,
+            ("notes", "midi") => midi = true,
+            ("instrument", v) => {
+                instrument = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|i| *i >= 1.0 && i.fract() == 0.0)
+                    .ok_or_else(|| bad("the instrument is a whole number from 1"))?
+            }
+            ("pitch", "key") => pitch = Pitch::Key,
+            ("pitch", "cps") => pitch = Pitch::Cps,
+            ("velocity", "unit") => velocity = Velocity::Unit,
+            ("velocity", "midi") => velocity = Velocity::Midi,
+            ("notes" | "pitch" | "velocity", _) => return Err(bad("unknown value")),
+            _ => return Err(bad("unknown key")),
+        }
+    }
+    Ok(if midi {
+        NoteMode::Midi
+    } else {
+        NoteMode::Score {
+            instrument,
+            pitch,
+            velocity,
+        }
+    })
+}
+
+/// A parameter the orchestra declared: one control channel the host may automate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamSpec {
+    /// The channel name: the parameter's stable identity.
+    pub channel: String,
+    pub label: String,
+    pub unit: String,
+    pub group: String,
+    pub behaviour: Behaviour,
+    pub min: f64,
+    pub max: f64,
+    pub default: f64,
+    /// Names of the steps of a menu (integer channels), from `min` upwards.
+    pub steps: Vec<String>,
+}
+
+impl ParamSpec {
+    /// A channel value from a normalized 0..1 position.
+    pub fn plain(&self, normalized: f64) -> f64 {
+        let n = normalized.clamp(0.0, 1.0);
+        match self.behaviour {
+            Behaviour::Exponential if self.min * self.max > 0.0 => {
+                self.min * (self.max / self.min).powf(n)
+            }
+            Behaviour::Integer => (self.min + n * (self.max - self.min)).round(),
+            _ => self.min + n * (self.max - self.min),
+        }
+    }
+
+    /// The normalized 0..1 position of a channel value.
+    pub fn normalized(&self, plain: f64) -> f64 {
+        let span = self.max - self.min;
+        let n = match self.behaviour {
+            Behaviour::Exponential if self.min * self.max > 0.0 => {
+                (plain / self.min).ln() / (self.max / self.min).ln()
+            }
+            _ if span != 0.0 => (plain - self.min) / span,
+            _ => 0.0,
+        };
+        if n.is_finite() {
+            n.clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// The value as a musician reads it: a step name, or a number with its unit.
+    pub fn display(&self, plain: f64) -> String {
+        if !self.steps.is_empty() {
+            let index = (plain - self.min).round().max(0.0) as usize;
+            if let Some(step) = self.steps.get(index) {
+                return step.clone();
+            }
+        }
+        let number = match self.behaviour {
+            Behaviour::Integer => format!("{plain:.0}"),
+            _ if plain.abs() >= 1000.0 => format!("{plain:.0}"),
+            _ if plain.abs() >= 100.0 => format!("{plain:.1}"),
+            _ => format!("{plain:.3}"),
+        };
+        if self.unit.is_empty() {
+            number
+        } else {
+            format!("{number} {}", self.unit)
+        }
+    }
+
+    /// Parses what a musician typed (a step name or a number) into a channel value.
+    pub fn parse(&self, text: &str) -> Option<f64> {
+        let text = text.trim();
+        if let Some(i) = self.steps.iter().position(|s| s.eq_ignore_ascii_case(text)) {
+            return Some(self.min + i as f64);
+        }
+        let number = text.trim_end_matches(self.unit.as_str()).trim();
+        number
+            .parse::<f64>()
+            .ok()
+            .map(|v| v.clamp(self.min.min(self.max), self.max.max(self.min)))
+    }
+}
+
+/// Splits a `chn_k` attribute string: `label=Cutoff; unit=Hz; group=Filter; steps=A|B`.
+fn attribute<'a>(attributes: &'a str, key: &str) -> Option<&'a str> {
+    attributes.split(';').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k.trim() == key).then(|| v.trim())
+    })
+}
+
+/// The parameters of an orchestra: its input control channels declared with a range, except the
+/// channels the plugin itself writes (transport, MIDI). Ordered by where the channel name first
+/// appears in the orchestra text, i.e. in declaration order.
+pub fn parameters(channels: &[ChannelInfo], orchestra: &str) -> Vec<ParamSpec> {
+    let mut specs: Vec<(usize, ParamSpec)> = channels
+        .iter()
+        .filter(|c| c.kind == ChannelKind::Control && c.input)
+        .filter(|c| c.hints.behaviour != Behaviour::None)
+        .filter(|c| !is_transport_channel(&c.name) && !is_midi_channel(&c.name))
+        .map(|c| {
+            let attributes = c.hints.attributes.as_deref().unwrap_or("");
+            let text = |key| attribute(attributes, key).unwrap_or("").to_string();
+            let label = attribute(attributes, "label")
+                .unwrap_or(&c.name)
+                .to_string();
+            let steps = attribute(attributes, "steps")
+                .map(|s| s.split('|').map(|x| x.trim().to_string()).collect())
+                .unwrap_or_default();
+            let position = orchestra
+                .find(&format!("\"{}\"", c.name))
+                .unwrap_or(usize::MAX);
+            let spec = ParamSpec {
+                channel: c.name.clone(),
+                label,
+                unit: text("unit"),
+                group: text("group"),
+                behaviour: c.hints.behaviour,
+                min: c.hints.min,
+                max: c.hints.max,
+                default: c.hints.default,
+                steps,
+            };
+            (position, spec)
+        })
+        .collect();
+    specs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.channel.cmp(&b.1.channel)));
+    specs.into_iter().map(|(_, s)| s).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csound::ChannelHints;
+
+    fn spec(behaviour: Behaviour, min: f64, max: f64) -> ParamSpec {
+        ParamSpec {
+            channel: "c".into(),
+            label: "C".into(),
+            unit: "Hz".into(),
+            group: String::new(),
+            behaviour,
+            min,
+            max,
+            default: min,
+            steps: vec![],
+        }
+    }
+
+    #[test]
+    fn plugin_section_reads_modes_and_conventions() {
+        assert_eq!(parse_plugin_section("").unwrap(), NoteMode::default());
+        assert_eq!(
+            parse_plugin_section("notes = midi").unwrap(),
+            NoteMode::Midi
+        );
+        assert_eq!(
+            parse_plugin_section("instrument = 3 ; the synth\npitch=cps\nvelocity = midi").unwrap(),
+            NoteMode::Score {
+                instrument: 3.0,
+                pitch: Pitch::Cps,
+                velocity: Velocity::Midi
+            }
+        );
+        let e = parse_plugin_section("\nnotes = maybe").unwrap_err();
+        assert!(e.contains("line 2") && e.contains("maybe"), "{e}");
+        assert!(parse_plugin_section("instrument = 1.5").is_err());
+        assert!(parse_plugin_section("colour = red").is_err());
+    }
+
+    #[test]
+    fn normalized_and_plain_values_round_trip_for_each_law() {
+        for s in [
+            spec(Behaviour::Linear, -12.0, 12.0),
+            spec(Behaviour::Exponential, 20.0, 20000.0),
+            spec(Behaviour::Integer, 0.0, 7.0),
+        ] {
+            for i in 0..=20 {
+                let n = i as f64 / 20.0;
+                let plain = s.plain(n);
+                assert!(plain >= s.min && plain <= s.max, "{s:?} {n}");
+                assert!((s.plain(s.normalized(plain)) - plain).abs() < 1e-6 * plain.abs().max(1.0));
+            }
+        }
+        let e = spec(Behaviour::Exponential, 20.0, 20000.0);
+        assert!(
+            (e.plain(0.5) - 632.455).abs() < 0.01,
+            "the middle of 20..20k is ~632 Hz"
+        );
+    }
+
+    #[test]
+    fn display_and_parse_speak_the_musicians_language() {
+        let mut menu = spec(Behaviour::Integer, 0.0, 2.0);
+        menu.steps = vec!["Saw".into(), "Square".into(), "Triangle".into()];
+        assert_eq!(menu.display(1.0), "Square");
+        assert_eq!(menu.parse("triangle"), Some(2.0));
+        let hz = spec(Behaviour::Exponential, 20.0, 20000.0);
+        assert_eq!(hz.display(1234.5), "1234 Hz");
+        assert_eq!(hz.parse("440 Hz"), Some(440.0));
+        assert_eq!(hz.parse("99999"), Some(20000.0));
+    }
+
+    #[test]
+    fn parameters_come_from_ranged_input_channels_in_declaration_order() {
+        let ch = |name: &str, behaviour, attributes: Option<&str>, input| ChannelInfo {
+            name: name.into(),
+            kind: ChannelKind::Control,
+            input,
+            output: false,
+            hints: ChannelHints {
+                behaviour,
+                default: 1.0,
+                min: 0.0,
+                max: 2.0,
+                attributes: attributes.map(String::from),
+            },
+        };
+        let channels = vec![
+            ch(
+                "b_second",
+                Behaviour::Linear,
+                Some("label=Second; unit=dB; group=Amp"),
+                true,
+            ),
+            ch(
+                "a_first",
+                Behaviour::Integer,
+                Some("steps=One|Two|Three"),
+                true,
+            ),
+            ch("no_range", Behaviour::None, None, true),
+            ch("meter", Behaviour::Linear, None, false),
+            ch("HOST_BPM", Behaviour::Linear, None, true),
+            ch("MIDI_CC7", Behaviour::Linear, None, true),
+        ];
+        let orc = "chn_k \"a_first\", 1\nchn_k \"b_second\", 1\n";
+        let specs = parameters(&channels, orc);
+        let names: Vec<_> = specs.iter().map(|s| s.channel.as_str()).collect();
+        assert_eq!(names, ["a_first", "b_second"]);
+        assert_eq!(specs[0].label, "a_first");
+        assert_eq!(specs[0].steps, ["One", "Two", "Three"]);
+        assert_eq!(
+            (
+                specs[1].label.as_str(),
+                specs[1].unit.as_str(),
+                specs[1].group.as_str()
+            ),
+            ("Second", "dB", "Amp")
+        );
+    }
+}

@@ -1,0 +1,333 @@
+//! The real-time engine: a loaded orchestra, driven block by block from the audio thread.
+//!
+//! Csound works in k-periods of `ksmps` frames; hosts send blocks of any size. Input frames are
+//! gathered into Csound's `spin` until a k-period is full, then it is performed and its `spout`
+//! is played out during the next `ksmps` frames. Every frame is therefore delayed by exactly
+//! `ksmps` frames, which is the latency the plugin reports. Events land inside that grid:
+//!
+//! - a note-on at block frame `s` falls `o` frames into the k-period being gathered; it is sent
+//!   before that k-period is performed with an onset of `o` frames (see [`midi_map::onset`]),
+//!   so it is heard exactly `s + ksmps` frames later;
+//! - parameter values and the transport are written at the start of each k-period, so a change
+//!   at frame `s` reaches its channel at the first k-period boundary at or after `s`.
+//!
+//! Nothing here allocates, locks or looks a channel up by name once loaded ([`Engine::load`]
+//! does all of that, off the audio thread).
+
+use crate::csound::{csd, Csound, Error, ErrorKind, EventKind, MidiInput, Perform, Result};
+use crate::declarations::{self, NoteMode, ParamSpec};
+use crate::midi_map::{MidiControls, MidiEvent, NoteMapper};
+use crate::transport::{Transport, TransportChannels};
+
+/// Which plugin runs the engine: it decides where Csound's input comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Notes in; Csound's input is the optional sidechain.
+    Instrument,
+    /// Audio in, audio out.
+    Effect,
+}
+
+/// What a load found in the orchestra, for the plugin to bind and show.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub params: Vec<ParamSpec>,
+    pub note_mode: NoteMode,
+    pub ksmps: usize,
+}
+
+/// A parameter the engine writes: its slot, channel handle and law.
+struct BoundParam {
+    slot: usize,
+    channel: crate::csound::ControlChannel,
+    spec: ParamSpec,
+}
+
+/// How notes reach Csound.
+enum Notes {
+    Score(Box<NoteMapper>),
+    Midi(MidiInput),
+}
+
+/// A loaded orchestra, ready for the audio thread.
+pub struct Engine {
+    csound: Csound,
+    kind: Kind,
+    sr: f64,
+    ksmps: usize,
+    /// Csound's full scale: host samples are multiplied by it on the way in.
+    zero_dbfs: f64,
+    /// Frames of the current k-period gathered so far.
+    pos: usize,
+    /// The last k-period's output, scaled to ±1 and cleaned of NaN/inf, being played out.
+    out: Vec<f32>,
+    params: Vec<BoundParam>,
+    transport: TransportChannels,
+    controls: MidiControls,
+    notes: Notes,
+    /// The performance ended (score end or `exitnow`): output silence from now on.
+    ended: bool,
+}
+
+/// Channel counts the host always imposes, whatever the CSD header says.
+const CHANNELS: usize = 2;
+
+impl Engine {
+    /// Compiles and starts a CSD for the audio thread (slow: call it off the audio thread).
+    /// The host's sample rate and stereo I/O win over the CSD's header and options.
+    pub fn load(
+        text: &str,
+        origin: &str,
+        sample_rate: f64,
+        kind: Kind,
+    ) -> Result<(Engine, Loaded)> {
+        let parsed = csd::parse(text, origin)?;
+        let note_mode = match parsed.extra.iter().find(|(name, _)| name == "CsPlugin") {
+            Some((_, section)) => declarations::parse_plugin_section(section)
+                .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}")))?,
+            None => NoteMode::default(),
+        };
+        let mut csound = Csound::new()?;
+        for option in [
+            format!("--sample-rate={sample_rate}"),
+            format!("--nchnls={CHANNELS}"),
+            format!("--nchnls_i={CHANNELS}"),
+            "--sample-accurate".to_string(),
+        ] {
+            csound.set_option(&option)?;
+        }
+        let midi_in = match note_mode {
+            NoteMode::Midi => Some(csound.enable_midi_input()?),
+            NoteMode::Score { .. } => None,
+        };
+        // The score must not end (held notes alone would end it at once): an `f 0 z` in the
+        // CSD's own score keeps it running. (Read later, as a line event, it would be too late.)
+        csound.compile_csd_text(&csd::append_to_score(text, "f 0 z"), origin)?;
+        csound.start()?;
+        let ksmps = csound.ksmps();
+        let zero_dbfs = csound.zero_dbfs();
+        let channels = csound.channels()?;
+        let params = declarations::parameters(&channels, &parsed.orchestra);
+        let transport = TransportChannels::resolve(&mut csound)?;
+        let controls = MidiControls::resolve(&mut csound)?;
+        let notes = match (note_mode, midi_in) {
+            (
+                NoteMode::Score {
+                    instrument,
+                    pitch,
+                    velocity,
+                },
+                _,
+            ) => Notes::Score(Box::new(NoteMapper::new(instrument, pitch, velocity))),
+            (NoteMode::Midi, Some(input)) => Notes::Midi(input),
+            (NoteMode::Midi, None) => unreachable!("MIDI input is enabled in MIDI mode"),
+        };
+        let loaded = Loaded {
+            params: params.clone(),
+            note_mode,
+            ksmps,
+        };
+        let engine = Engine {
+            csound,
+            kind,
+            sr: sample_rate,
+            ksmps,
+            zero_dbfs,
+            pos: 0,
+            out: vec![0.0; ksmps * CHANNELS],
+            params: Vec::new(),
+            transport,
+            controls,
+            notes,
+            ended: false,
+        };
+        Ok((engine, loaded))
+    }
+
+    /// Binds parameters to slots (`slots[i]` is the slot of `loaded.params[i]`) and writes every
+    /// parameter's default into its channel.
+    pub fn bind(&mut self, specs: &[ParamSpec], slots: &[Option<usize>]) -> Result<()> {
+        self.params.clear();
+        for (spec, slot) in specs.iter().zip(slots) {
+            let channel = self.csound.control_channel(&spec.channel)?;
+            let _ = self.csound.set_control(channel, spec.default);
+            if let Some(slot) = *slot {
+                self.params.push(BoundParam {
+                    slot,
+                    channel,
+                    spec: spec.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The latency the engine adds, in frames.
+    pub fn latency(&self) -> usize {
+        self.ksmps
+    }
+
+    /// The engine's Csound, e.g. to read its messages.
+    pub fn csound(&self) -> &Csound {
+        &self.csound
+    }
+
+    /// Writes parameters and transport at the start of a k-period, `frame` frames into the block.
+    fn begin_k_period(
+        &self,
+        values: &dyn Fn(usize) -> Option<f32>,
+        transport: &Transport,
+        frame: usize,
+    ) {
+        for p in &self.params {
+            if let Some(normalized) = values(p.slot) {
+                let _ = self
+                    .csound
+                    .set_control(p.channel, p.spec.plain(normalized as f64));
+            }
+        }
+        self.transport
+            .write(&self.csound, transport, frame, self.sr);
+    }
+
+    fn apply(&mut self, event: &MidiEvent) {
+        let offset = self.pos;
+        let (ksmps, sr) = (self.ksmps, self.sr);
+        match (&mut self.notes, *event) {
+            (
+                Notes::Score(mapper),
+                MidiEvent::NoteOn {
+                    channel,
+                    key,
+                    velocity,
+                    ..
+                },
+            ) => {
+                let (release, start) = mapper.note_on(channel, key, velocity, offset, ksmps, sr);
+                if let Some(p) = release {
+                    let _ = self.csound.score_event(EventKind::Instrument, &p);
+                }
+                if let Some(p) = start {
+                    let _ = self.csound.score_event(EventKind::Instrument, &p);
+                }
+            }
+            (Notes::Score(mapper), MidiEvent::NoteOff { channel, key, .. }) => {
+                if let Some(p) = mapper.note_off(channel, key) {
+                    let _ = self.csound.score_event(EventKind::Instrument, &p);
+                }
+            }
+            (Notes::Midi(input), e) => {
+                let bytes = e.midi_bytes();
+                let len = if matches!(e, MidiEvent::ChannelPressure { .. }) {
+                    2
+                } else {
+                    3
+                };
+                let _ = input.send(&bytes[..len]);
+            }
+            _ => {}
+        }
+        let cs = &self.csound;
+        match *event {
+            MidiEvent::PitchBend { value, .. } => self.controls.pitch_bend(cs, value),
+            MidiEvent::ControlChange { cc, value, .. } => {
+                self.controls.control_change(cs, cc, value)
+            }
+            MidiEvent::ChannelPressure { value, .. } => self.controls.channel_pressure(cs, value),
+            MidiEvent::PolyPressure { key, value, .. } => {
+                self.controls.poly_pressure(cs, key, value)
+            }
+            _ => {}
+        }
+    }
+
+    /// Performs the gathered k-period and keeps its output for the next `ksmps` frames.
+    fn perform(&mut self) {
+        let result = if self.ended {
+            Perform::Ended
+        } else {
+            self.csound.perform_ksmps()
+        };
+        if result != Perform::Running {
+            self.ended = true;
+            self.out.fill(0.0);
+            return;
+        }
+        let scale = 1.0 / self.zero_dbfs;
+        for (o, s) in self.out.iter_mut().zip(self.csound.spout()) {
+            let v = (s * scale) as f32;
+            *o = if v.is_finite() { v } else { 0.0 };
+        }
+    }
+
+    /// Processes one block in place. `io` holds the stereo channels: the effect's input on the
+    /// way in (the instrument's is ignored), the output on the way out. `sidechain` feeds the
+    /// instrument's Csound input. `events` must come in time order; `values(slot)` gives a
+    /// slot's normalized value when it drives its channel.
+    pub fn process(
+        &mut self,
+        io: &mut [&mut [f32]],
+        sidechain: Option<&[&mut [f32]]>,
+        events: &mut dyn Iterator<Item = MidiEvent>,
+        values: &dyn Fn(usize) -> Option<f32>,
+        transport: &Transport,
+    ) {
+        let frames = io.iter().map(|c| c.len()).min().unwrap_or(0);
+        let mut pending = events.next();
+        let mut i = 0;
+        while i < frames {
+            while let Some(event) = pending.filter(|e| e.at() as usize <= i) {
+                self.apply(&event);
+                pending = events.next();
+            }
+            if self.pos == 0 {
+                self.begin_k_period(values, transport, i);
+            }
+            let next_event = pending.map_or(frames, |e| (e.at() as usize).clamp(i + 1, frames));
+            let end = frames.min(i + self.ksmps - self.pos).min(next_event);
+            let zero = self.zero_dbfs;
+            let spin = self.csound.spin_mut();
+            for f in i..end {
+                let k = (self.pos + f - i) * CHANNELS;
+                for ch in 0..CHANNELS {
+                    let input = match self.kind {
+                        Kind::Effect => io.get(ch).map_or(0.0, |c| c[f]),
+                        Kind::Instrument => sidechain
+                            .and_then(|s| s.get(ch))
+                            .and_then(|c| c.get(f).copied())
+                            .unwrap_or(0.0),
+                    };
+                    if let Some(s) = spin.get_mut(k + ch) {
+                        *s = input as f64 * zero;
+                    }
+                    if let Some(c) = io.get_mut(ch) {
+                        c[f] = self.out[k + ch];
+                    }
+                }
+            }
+            self.pos += end - i;
+            i = end;
+            if self.pos == self.ksmps {
+                self.perform();
+                self.pos = 0;
+            }
+        }
+        // Events stamped past the block's end (should not happen) still apply.
+        while let Some(event) = pending {
+            self.apply(&event);
+            pending = events.next();
+        }
+    }
+
+    /// Releases held notes and clears the buffered output (host `reset`).
+    pub fn reset(&mut self) {
+        if let Notes::Score(mapper) = &mut self.notes {
+            let csound = &mut self.csound;
+            mapper.release_all(|p| {
+                let _ = csound.score_event(EventKind::Instrument, &p);
+            });
+        }
+        self.out.fill(0.0);
+        self.pos = 0;
+    }
+}

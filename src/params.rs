@@ -1,0 +1,127 @@
+//! The plugin's parameters: a fixed pool of slots, bound to the orchestra's channels.
+//!
+//! A host reads a plugin's parameter list once, when the plugin is created, and nice-plug cannot
+//! ask it to read names or ranges again. Orchestras, though, change. So the plugin exposes
+//! [`SLOTS`] normalized (0..1) parameters with stable IDs (`slot_1` .. `slot_64`); the
+//! orchestra's channels are bound to slots by name, and the binding is saved with the project
+//! ([`OrchestraState::bindings`]), so an automation lane stays on the same channel when the CSD
+//! is edited. The host shows each slot's value in the channel's own terms ("1.2 kHz", "Saw").
+//!
+//! Until the host or the user moves a slot, its channel keeps the orchestra's declared default
+//! (`chn_k` defaults are only hints to Csound, and a slot's own default is fixed at creation):
+//! [`PluginParams::engaged`] marks the slots that were moved.
+
+use crate::declarations::ParamSpec;
+use crate::state::OrchestraState;
+use nice_plug::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// How many parameter slots each plugin exposes.
+pub const SLOTS: usize = 64;
+
+/// What each slot is bound to now, for showing values; read off the audio thread only.
+pub type SlotSpecs = Arc<RwLock<Vec<Option<ParamSpec>>>>;
+
+/// One slot: a normalized parameter whose meaning comes from the channel bound to it.
+#[derive(Params)]
+pub struct Slot {
+    #[id = "slot"]
+    pub value: FloatParam,
+}
+
+#[derive(Params)]
+pub struct PluginParams {
+    /// The orchestra and its channel bindings, saved with the project.
+    #[persist = "orchestra"]
+    pub orchestra: Arc<RwLock<OrchestraState>>,
+    /// Bit `i` set: slot `i` was moved by the host or the user, so its value drives the channel.
+    #[persist = "engaged"]
+    pub engaged: Arc<AtomicU64>,
+    /// The parameter slots.
+    #[nested(array)]
+    pub slots: Vec<Slot>,
+    /// The spec bound to each slot, shared with the slots' value formatters.
+    pub specs: SlotSpecs,
+}
+
+impl PluginParams {
+    pub fn new() -> Self {
+        let engaged = Arc::new(AtomicU64::new(0));
+        let specs: SlotSpecs = Arc::new(RwLock::new(vec![None; SLOTS]));
+        let slots = (0..SLOTS)
+            .map(|i| {
+                let (to_text, from_text) = (specs.clone(), specs.clone());
+                let touched = engaged.clone();
+                Slot {
+                    value: FloatParam::new(
+                        format!("Param {}", i + 1),
+                        0.5,
+                        FloatRange::Linear { min: 0.0, max: 1.0 },
+                    )
+                    .with_callback(Arc::new(move |_| {
+                        touched.fetch_or(1 << i, Ordering::Relaxed);
+                    }))
+                    .with_value_to_string(Arc::new(move |normalized| {
+                        match to_text.try_read().ok().and_then(|s| s[i].clone()) {
+                            Some(spec) => format!(
+                                "{}: {}",
+                                spec.label,
+                                spec.display(spec.plain(normalized as f64))
+                            ),
+                            None => format!("(unused) {normalized:.3}"),
+                        }
+                    }))
+                    .with_string_to_value(Arc::new(move |text| {
+                        let spec = from_text.try_read().ok().and_then(|s| s[i].clone());
+                        match spec {
+                            Some(spec) => {
+                                let value = text.rsplit(':').next().unwrap_or(text);
+                                spec.parse(value).map(|plain| spec.normalized(plain) as f32)
+                            }
+                            None => text.trim().parse().ok(),
+                        }
+                    })),
+                }
+            })
+            .collect();
+        Self {
+            orchestra: Arc::new(RwLock::new(OrchestraState::default())),
+            engaged,
+            slots,
+            specs,
+        }
+    }
+
+    /// Whether slot `i` drives its channel.
+    pub fn is_engaged(&self, slot: usize) -> bool {
+        slot < SLOTS && self.engaged.load(Ordering::Relaxed) & (1 << slot) != 0
+    }
+
+    /// Marks slots as not moved (a channel newly bound to them starts at its default).
+    pub fn disengage(&self, slots: &[usize]) {
+        let mask = slots
+            .iter()
+            .filter(|&&s| s < SLOTS)
+            .fold(0u64, |m, &s| m | 1 << s);
+        self.engaged.fetch_and(!mask, Ordering::Relaxed);
+    }
+
+    /// A copy of the orchestra state (never on the audio thread).
+    pub fn orchestra(&self) -> OrchestraState {
+        self.orchestra.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Replaces the orchestra state (never on the audio thread).
+    pub fn set_orchestra(&self, state: OrchestraState) {
+        if let Ok(mut s) = self.orchestra.write() {
+            *s = state;
+        }
+    }
+}
+
+impl Default for PluginParams {
+    fn default() -> Self {
+        Self::new()
+    }
+}
