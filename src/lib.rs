@@ -13,12 +13,16 @@
 //! | [`midi_map`] | where MIDI becomes score events and controller channels |
 //! | [`transport`] | host transport into the channels Csound plugin users know |
 //! | [`state`] | what a saved project keeps of the orchestra |
+//! | [`render`] | offline rendering with the same engine (the command line) |
+//! | [`midi_file`] | standard MIDI files into engine events |
 
 pub mod csound;
 pub mod declarations;
 pub mod engine;
+pub mod midi_file;
 pub mod midi_map;
 pub mod params;
+pub mod render;
 pub mod state;
 pub mod transport;
 

@@ -69,6 +69,20 @@ impl MidiEvent {
         }
     }
 
+    /// The same event at another frame of its block.
+    pub fn at_frame(&self, frame: u32) -> Self {
+        let mut e = *self;
+        match &mut e {
+            MidiEvent::NoteOn { at, .. }
+            | MidiEvent::NoteOff { at, .. }
+            | MidiEvent::PitchBend { at, .. }
+            | MidiEvent::ControlChange { at, .. }
+            | MidiEvent::ChannelPressure { at, .. }
+            | MidiEvent::PolyPressure { at, .. } => *at = frame,
+        }
+        e
+    }
+
     /// The event as MIDI 1.0 bytes, for Csound's own MIDI system.
     pub fn midi_bytes(&self) -> [u8; 3] {
         let seven = |v: f32| (v.clamp(0.0, 1.0) * 127.0).round() as u8;

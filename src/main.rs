@@ -1,0 +1,351 @@
+//! `csound-plugin`: render and check orchestras without a DAW, with the plugins' own engine.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use csound_plugin::csound::MessageLevel;
+use csound_plugin::declarations::{NoteMode, Pitch, Velocity};
+use csound_plugin::engine::{Engine, Kind};
+use csound_plugin::render::{self, Job};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(
+    name = "csound-plugin",
+    version,
+    about = "Render and check Csound orchestras the way the Csound Instrument and Csound Effect plugins play them"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render an orchestra with a MIDI file (or a demo phrase) and automation to a WAV file.
+    Render(RenderArgs),
+    /// Compile an orchestra without playing it and show what the plugin makes of it.
+    Check(CheckArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PluginKind {
+    Instrument,
+    Effect,
+}
+
+#[derive(clap::Args)]
+struct RenderArgs {
+    /// The CSD to render; the plugin's built-in orchestra when left out.
+    orchestra: Option<PathBuf>,
+    /// Which plugin plays it.
+    #[arg(long, value_enum, default_value = "instrument")]
+    kind: PluginKind,
+    /// A standard MIDI file to play; a built-in demo phrase when left out.
+    #[arg(long)]
+    midi: Option<PathBuf>,
+    /// Automation points: lines of `<seconds> <channel> <value>` (`#` starts a comment).
+    #[arg(long)]
+    automation: Option<PathBuf>,
+    /// The effect's input (a WAV file).
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// Where to write the WAV file.
+    #[arg(short, long, default_value = "render.wav")]
+    output: PathBuf,
+    /// Sample rate in Hz (the host's rate wins over the CSD's `sr`, as in a DAW).
+    #[arg(long, default_value_t = 48000)]
+    sample_rate: u32,
+    /// Host block size in frames.
+    #[arg(long, default_value_t = 256)]
+    block: usize,
+    /// Bits per sample: 16 or 24 (integer) or 32 (float).
+    #[arg(long, default_value_t = 24)]
+    bits: u16,
+    /// Seconds rendered after the last event (release tails, echoes).
+    #[arg(long, default_value_t = 2.0)]
+    tail: f64,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// The CSD to check.
+    orchestra: PathBuf,
+    /// Which plugin would play it.
+    #[arg(long, value_enum, default_value = "instrument")]
+    kind: PluginKind,
+}
+
+fn kind(k: PluginKind) -> Kind {
+    match k {
+        PluginKind::Instrument => Kind::Instrument,
+        PluginKind::Effect => Kind::Effect,
+    }
+}
+
+/// Reads the orchestra: the file, or the built-in one of the plugin kind.
+fn orchestra(path: Option<&Path>, k: Kind) -> Result<(String, String), String> {
+    match path {
+        Some(p) => std::fs::read_to_string(p)
+            .map(|t| (t, p.display().to_string()))
+            .map_err(|e| format!("could not read the orchestra {}: {e}", p.display())),
+        None => Ok(match k {
+            Kind::Instrument => (
+                include_str!("../presets/instrument.csd").into(),
+                "instrument.csd (built in)".into(),
+            ),
+            Kind::Effect => (
+                include_str!("../presets/effect.csd").into(),
+                "effect.csd (built in)".into(),
+            ),
+        }),
+    }
+}
+
+fn read_wav(path: &Path) -> Result<[Vec<f32>; 2], String> {
+    let mut reader = hound::WavReader::open(path)
+        .map_err(|e| format!("could not read the input {}: {e}", path.display()))?;
+    let spec = reader.spec();
+    let samples: Vec<f32> = match spec.sample_format {
+        hound::SampleFormat::Float => reader.samples::<f32>().collect::<Result<_, _>>(),
+        hound::SampleFormat::Int => {
+            let scale = 1.0 / (1u64 << (spec.bits_per_sample - 1)) as f32;
+            reader
+                .samples::<i32>()
+                .map(|s| s.map(|v| v as f32 * scale))
+                .collect::<Result<_, _>>()
+        }
+    }
+    .map_err(|e| format!("could not read the input {}: {e}", path.display()))?;
+    let channels = spec.channels.max(1) as usize;
+    let left: Vec<f32> = samples.iter().step_by(channels).copied().collect();
+    let right: Vec<f32> = samples
+        .iter()
+        .skip((channels > 1) as usize)
+        .step_by(channels)
+        .copied()
+        .collect();
+    Ok([left, right])
+}
+
+fn write_wav(
+    path: &Path,
+    left: &[f32],
+    right: &[f32],
+    sample_rate: u32,
+    bits: u16,
+) -> Result<(), String> {
+    let float = bits == 32;
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate,
+        bits_per_sample: bits,
+        sample_format: if float {
+            hound::SampleFormat::Float
+        } else {
+            hound::SampleFormat::Int
+        },
+    };
+    let fail = |e: hound::Error| format!("could not write {}: {e}", path.display());
+    let mut writer = hound::WavWriter::create(path, spec).map_err(fail)?;
+    let full = ((1i64 << (bits - 1)) - 1) as f32;
+    for (l, r) in left.iter().zip(right) {
+        for s in [*l, *r] {
+            if float {
+                writer.write_sample(s).map_err(fail)?;
+            } else {
+                writer
+                    .write_sample((s.clamp(-1.0, 1.0) * full).round() as i32)
+                    .map_err(fail)?;
+            }
+        }
+    }
+    writer.finalize().map_err(fail)
+}
+
+fn run_render(args: RenderArgs) -> Result<(), String> {
+    if ![16, 24, 32].contains(&args.bits) {
+        return Err(format!("--bits must be 16, 24 or 32, not {}", args.bits));
+    }
+    if args.block == 0 || args.block > 8192 {
+        return Err(format!(
+            "--block must be 1 to 8192 frames, not {}",
+            args.block
+        ));
+    }
+    let k = kind(args.kind);
+    let (csd, origin) = orchestra(args.orchestra.as_deref(), k)?;
+    let sr = args.sample_rate as f64;
+    let events = match &args.midi {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| format!("could not read the MIDI file {}: {e}", path.display()))?;
+            csound_plugin::midi_file::read(&bytes, sr)
+                .map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None if k == Kind::Instrument => render::demo_phrase(sr),
+        None => Vec::new(),
+    };
+    let automation = match &args.automation {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("could not read the automation {}: {e}", path.display()))?;
+            render::parse_automation(&text, sr).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => Vec::new(),
+    };
+    let input = args.input.as_deref().map(read_wav).transpose()?;
+    let last = events
+        .last()
+        .map_or(0, |(f, _)| *f as usize)
+        .max(automation.last().map_or(0, |p| p.frame as usize))
+        .max(input.as_ref().map_or(0, |i| i[0].len()));
+    let frames = last + (args.tail.max(0.0) * sr) as usize;
+    let job = Job {
+        csd: &csd,
+        origin: &origin,
+        kind: k,
+        sample_rate: sr,
+        block: args.block,
+        events,
+        automation,
+        input,
+        frames,
+    };
+    let started = Instant::now();
+    let mut shown = false;
+    let rendered = render::render(&job, |done| {
+        if started.elapsed().as_secs_f64() > 1.0 {
+            let width = 40;
+            let filled = (done * width as f64) as usize;
+            eprint!(
+                "\r[{}{}] {:3.0}%",
+                "#".repeat(filled),
+                " ".repeat(width - filled.min(width)),
+                done * 100.0
+            );
+            let _ = std::io::stderr().flush();
+            shown = true;
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    if shown {
+        eprintln!();
+    }
+    for channel in &rendered.unknown_channels {
+        eprintln!(
+            "warning: the orchestra has no parameter \"{channel}\"; its automation was ignored"
+        );
+    }
+    write_wav(
+        &args.output,
+        &rendered.left,
+        &rendered.right,
+        args.sample_rate,
+        args.bits,
+    )?;
+    let peak = rendered
+        .left
+        .iter()
+        .chain(&rendered.right)
+        .fold(0.0f32, |m, s| m.max(s.abs()));
+    println!(
+        "wrote {} ({:.2} s, {} Hz, {}-bit, peak {:.1} dBFS)",
+        args.output.display(),
+        rendered.left.len() as f64 / sr,
+        args.sample_rate,
+        args.bits,
+        20.0 * peak.max(1e-10).log10()
+    );
+    Ok(())
+}
+
+fn run_check(args: CheckArgs) -> Result<(), String> {
+    let k = kind(args.kind);
+    let (csd, origin) = orchestra(Some(&args.orchestra), k)?;
+    let (engine, loaded) = Engine::load(&csd, &origin, 48000.0, k).map_err(|e| e.to_string())?;
+    println!(
+        "{origin}: compiles (ksmps {}, latency {} frames)",
+        loaded.ksmps,
+        engine.latency()
+    );
+    println!("\nparameters ({}):", loaded.params.len());
+    for (i, p) in loaded.params.iter().enumerate() {
+        let range = if p.steps.is_empty() {
+            format!("{} .. {}", p.display(p.min), p.display(p.max))
+        } else {
+            p.steps.join(" | ")
+        };
+        let group = if p.group.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", p.group)
+        };
+        println!(
+            "  Param {:<2} {:<18} \"{}\" {range}, default {}{group}",
+            i + 1,
+            p.label,
+            p.channel,
+            p.display(p.default)
+        );
+    }
+    println!("\nnotes:");
+    match loaded.note_mode {
+        NoteMode::Score {
+            instrument,
+            pitch,
+            velocity,
+        } => {
+            println!("  score mode: note-ons start held events of instrument {instrument}");
+            let p4 = match pitch {
+                Pitch::Key => "MIDI key 0..127",
+                Pitch::Cps => "frequency in Hz",
+            };
+            let p5 = match velocity {
+                Velocity::Unit => "velocity 0..1",
+                Velocity::Midi => "velocity 0..127",
+            };
+            println!("  p1 = {instrument}.<tag> (fixed-width, unique per held note), p2 = onset, p3 = -1 (held until note-off)");
+            println!("  p4 = {p4}, p5 = {p5}, p6 = MIDI channel 1..16");
+        }
+        NoteMode::Midi => {
+            println!("  raw MIDI into Csound's MIDI system (massign, cpsmidi, veloc, ...)")
+        }
+    }
+    let warnings: Vec<String> = engine
+        .csound()
+        .messages()
+        .take()
+        .into_iter()
+        .filter(|m| m.level == MessageLevel::Warning || m.text.contains("WARNING"))
+        .map(|m| m.text)
+        .collect();
+    println!(
+        "\nwarnings: {}",
+        if warnings.is_empty() {
+            "none".to_string()
+        } else {
+            String::new()
+        }
+    );
+    for w in warnings {
+        println!("  {w}");
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Render(args) => run_render(args),
+        Command::Check(args) => run_check(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
