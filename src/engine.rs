@@ -14,7 +14,9 @@
 //! Nothing here allocates, locks or looks a channel up by name once loaded ([`Engine::load`]
 //! does all of that, off the audio thread).
 
-use crate::csound::{csd, Csound, Error, ErrorKind, EventKind, MidiInput, Perform, Result};
+use crate::csound::{
+    csd, Csound, Error, ErrorKind, EventKind, FlushDenormals, MidiInput, Perform, Result,
+};
 use crate::declarations::{self, NoteMode, ParamSpec};
 use crate::midi_map::{MidiControls, MidiEvent, NoteMapper};
 use crate::transport::{Transport, TransportChannels};
@@ -272,6 +274,7 @@ impl Engine {
         values: &dyn Fn(usize) -> Option<f32>,
         transport: &Transport,
     ) {
+        let _denormals = FlushDenormals::new();
         let frames = io.iter().map(|c| c.len()).min().unwrap_or(0);
         let mut pending = events.next();
         let mut i = 0;

@@ -5,7 +5,7 @@ use csound_plugin::csound::MessageLevel;
 use csound_plugin::declarations::{NoteMode, Pitch, Velocity};
 use csound_plugin::engine::{Engine, Kind};
 use csound_plugin::render::{self, Job};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -216,7 +216,7 @@ fn run_render(args: RenderArgs) -> Result<(), String> {
     let started = Instant::now();
     let mut shown = false;
     let rendered = render::render(&job, |done| {
-        if started.elapsed().as_secs_f64() > 1.0 {
+        if std::io::stderr().is_terminal() && started.elapsed().as_secs_f64() > 1.0 {
             let width = 40;
             let filled = (done * width as f64) as usize;
             eprint!(

@@ -28,7 +28,7 @@ pub mod channels;
 pub mod csd;
 pub mod engine;
 pub mod error;
-mod fpu;
+pub mod fpu;
 pub mod messages;
 pub mod options;
 pub mod perf_thread;
@@ -43,5 +43,6 @@ pub use engine::{
 pub use error::{Error, ErrorKind, Result};
 #[cfg(target_arch = "x86_64")]
 pub use fpu::mxcsr;
+pub use fpu::FlushDenormals;
 pub use messages::{Message, MessageLevel, MessageLog};
 pub use perf_thread::PerformanceThread;

@@ -1,0 +1,478 @@
+//! The benchmarks that keep us honest: `cargo xtask bench` runs this and writes BENCHMARKS.md.
+//!
+//! 1. CPU overhead of our render path against Csound's own command line, same orchestra,
+//!    same notes, same sr and ksmps, at host block sizes 1, 16, 64, 256 and 1024.
+//! 2. Rust heap allocations inside the engine's `process` over a one-minute render with notes
+//!    and automation (a counting global allocator).
+//! 3. Instance start: engine creation to first audio block; a 32-instance project restore.
+//! 4. Resident memory added per instance.
+//! 5. Polyphony: most voices of the default instrument rendered faster than real time.
+//!
+//! Every figure is the median of several runs.
+
+use csound_plugin::engine::{Engine, Kind};
+use csound_plugin::midi_map::MidiEvent;
+use csound_plugin::params::SLOTS;
+use csound_plugin::render::{self, AutomationPoint, Job};
+use csound_plugin::state::OrchestraState;
+use csound_plugin::transport::Transport;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+/// Counts allocations made while `COUNTING` is on (only around `Engine::process`).
+struct Counting;
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which we pass on.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System.alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: as for `dealloc`, with the caller's new size.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const SR: f64 = 48000.0;
+const INSTRUMENT: &str = include_str!("../presets/instrument.csd");
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    xs[xs.len() / 2]
+}
+
+/// CPU seconds (user + system) used by finished child processes so far.
+fn children_cpu() -> f64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes one `rusage` into the pointer we give it.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let t = |v: libc::timeval| v.tv_sec as f64 + v.tv_usec as f64 * 1e-6;
+    t(usage.ru_utime) + t(usage.ru_stime)
+}
+
+/// CPU seconds used by this thread so far.
+fn thread_cpu() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+/// Resident memory of this process in bytes.
+fn resident() -> f64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: f64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0.0);
+    pages * 4096.0
+}
+
+/// A minute of music for the default instrument: chords and a bass line, 4 to 5 voices.
+fn minute_of_notes() -> Vec<(f64, f64, u8, f32)> {
+    let chords: [[u8; 4]; 4] = [
+        [60, 64, 67, 71],
+        [57, 60, 64, 67],
+        [62, 65, 69, 72],
+        [55, 59, 62, 65],
+    ];
+    let mut notes = Vec::new();
+    for bar in 0..30 {
+        let t = bar as f64 * 2.0;
+        for &k in &chords[bar % 4] {
+            notes.push((t, 1.8, k, 0.6));
+        }
+        for step in 0..4 {
+            notes.push((t + step as f64 * 0.5, 0.4, chords[bar % 4][0] - 24, 0.8));
+        }
+    }
+    notes
+}
+
+fn as_events(notes: &[(f64, f64, u8, f32)]) -> Vec<(u64, MidiEvent)> {
+    let mut events: Vec<(u64, MidiEvent)> = notes
+        .iter()
+        .flat_map(|&(t, d, key, velocity)| {
+            [
+                (
+                    (t * SR) as u64,
+                    MidiEvent::NoteOn {
+                        at: 0,
+                        channel: 0,
+                        key,
+                        velocity,
+                    },
+                ),
+                (
+                    ((t + d) * SR) as u64,
+                    MidiEvent::NoteOff {
+                        at: 0,
+                        channel: 0,
+                        key,
+                    },
+                ),
+            ]
+        })
+        .collect();
+    events.sort_by_key(|(f, _)| *f);
+    events
+}
+
+/// The same notes as a standard MIDI file (120 BPM, 480 ticks per beat).
+fn write_midi(path: &Path, notes: &[(f64, f64, u8, f32)]) {
+    let mut timed: Vec<(u64, [u8; 3])> = notes
+        .iter()
+        .flat_map(|&(t, d, key, v)| {
+            [
+                ((t * 960.0) as u64, [0x90, key, (v * 127.0) as u8]),
+                (((t + d) * 960.0) as u64, [0x80, key, 0]),
+            ]
+        })
+        .collect();
+    timed.sort_by_key(|(t, _)| *t);
+    let mut track = Vec::new();
+    let mut last = 0;
+    for (t, bytes) in timed {
+        let mut delta = t - last;
+        last = t;
+        let mut vlq = vec![(delta & 0x7F) as u8];
+        delta >>= 7;
+        while delta > 0 {
+            vlq.insert(0, (delta & 0x7F) as u8 | 0x80);
+            delta >>= 7;
+        }
+        track.extend(vlq);
+        track.extend(bytes);
+    }
+    track.extend([0, 0xFF, 0x2F, 0]);
+    let mut file = b"MThd\0\0\0\x06\0\0\0\x01\x01\xe0MTrk".to_vec();
+    file.extend((track.len() as u32).to_be_bytes());
+    file.extend(track);
+    std::fs::write(path, file).expect("write MIDI");
+}
+
+/// The default instrument as a plain CSD with the same notes as a score, for the command line.
+/// `chn_k` defaults are only hints to Csound (the plugin writes them into the channels), so
+/// each declaration gets a `chnset` of its default: both renders then play the same sound.
+fn write_score_csd(path: &Path, notes: &[(f64, f64, u8, f32)]) {
+    let mut score = String::new();
+    for &(t, d, key, v) in notes {
+        let _ = writeln!(score, "i 1 {t} {d} {key} {v} 1");
+    }
+    let mut orchestra = String::new();
+    for line in INSTRUMENT.lines() {
+        orchestra.push_str(line);
+        orchestra.push('\n');
+        if let Some(rest) = line.strip_prefix("chn_k ") {
+            let fields: Vec<&str> = rest.split(',').map(str::trim).collect();
+            let _ = writeln!(orchestra, "chnset {}, {}", fields[3], fields[0]);
+        }
+    }
+    let csd = orchestra.replace(
+        "<CsScore>\n</CsScore>",
+        &format!("<CsScore>\n{score}</CsScore>"),
+    );
+    std::fs::write(path, csd).expect("write CSD");
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines().next().map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<f64>()
+                    .unwrap_or(0.0)
+                    / 1048576.0
+            })
+        })
+        .unwrap_or(0.0);
+    let csound = Command::new("csound")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .find(|l| l.contains("Csound version"))
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        });
+    format!(
+        "{cpu}, {cores} cores, {mem:.0} GiB RAM; {}",
+        csound.unwrap_or_default()
+    )
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let out = args
+        .iter()
+        .position(|a| a == "--write")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from);
+    let runs: usize = args
+        .iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    let dir = std::env::temp_dir().join(format!("csound-plugin-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let notes = minute_of_notes();
+    let mut report = String::new();
+    let _ = writeln!(
+        report,
+        "# Benchmarks\n\nWritten by `cargo xtask bench` (median of {runs} runs).\n\nMachine: {}\n",
+        machine()
+    );
+
+    // 1. Overhead against the csound command line.
+    let mid = dir.join("minute.mid");
+    let csd = dir.join("minute.csd");
+    write_midi(&mid, &notes);
+    write_score_csd(&csd, &notes);
+    let ours = std::env::var("CSOUND_PLUGIN_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from("target/release/csound-plugin"));
+    let cpu_of = |cmd: &mut Command| {
+        let before = children_cpu();
+        let status = cmd.status().expect("run");
+        assert!(status.success(), "{cmd:?} failed");
+        children_cpu() - before
+    };
+    let csound_cpu = median(
+        (0..runs)
+            .map(|_| {
+                cpu_of(
+                    Command::new("csound")
+                        .args(["-d", "-m0", "-W", "-f", "-o"])
+                        .arg(dir.join("cli.wav"))
+                        .arg(&csd)
+                        .stderr(std::process::Stdio::null()),
+                )
+            })
+            .collect(),
+    );
+    let _ = writeln!(report, "## 1. CPU overhead against the csound command line\n\nOne minute of the default instrument (chords and bass, 60 s at 48 kHz, ksmps 32), rendered to a 32-bit float WAV by `csound` ({csound_cpu:.3} s CPU) and by `csound-plugin render` with the same notes from a MIDI file.\n\n| host block | our CPU (s) | ratio | target |\n|---|---|---|---|");
+    for block in [1usize, 16, 64, 256, 1024] {
+        let ours_cpu = median(
+            (0..runs)
+                .map(|_| {
+                    cpu_of(
+                        Command::new(&ours)
+                            .args([
+                                "render",
+                                "--bits",
+                                "32",
+                                "--tail",
+                                "0.5",
+                                "--block",
+                                &block.to_string(),
+                                "--midi",
+                            ])
+                            .arg(&mid)
+                            .arg("-o")
+                            .arg(dir.join("ours.wav"))
+                            .stdout(std::process::Stdio::null()),
+                    )
+                })
+                .collect(),
+        );
+        let target = match block {
+            256 => "≤ 1.02",
+            16 => "≤ 1.10",
+            _ => "",
+        };
+        let _ = writeln!(
+            report,
+            "| {block} | {ours_cpu:.3} | {:.3} | {target} |",
+            ours_cpu / csound_cpu
+        );
+    }
+
+    // 2. Allocations inside process.
+    let (mut engine, loaded) =
+        Engine::load(INSTRUMENT, "instrument.csd", SR, Kind::Instrument).expect("load");
+    let mut state = OrchestraState::default();
+    let (slots, _) = state.bind(&loaded.params, SLOTS);
+    engine.bind(&loaded.params, &slots).expect("bind");
+    let events = as_events(&notes);
+    let mut l = vec![0.0f32; 256];
+    let mut r = vec![0.0f32; 256];
+    let mut next = 0;
+    ALLOCATIONS.store(0, Ordering::Relaxed);
+    for block in 0..(60.0 * SR / 256.0) as usize {
+        let at = block * 256;
+        let first = next;
+        while events
+            .get(next)
+            .is_some_and(|(f, _)| (*f as usize) < at + 256)
+        {
+            next += 1;
+        }
+        let mut block_events = events[first..next]
+            .iter()
+            .map(|(f, e)| e.at_frame((*f as usize - at) as u32));
+        let cutoff = 0.3 + 0.3 * ((block as f64) * 0.01).sin() as f32;
+        COUNTING.store(true, Ordering::Relaxed);
+        engine.process(
+            &mut [&mut l, &mut r],
+            None,
+            &mut block_events,
+            &|slot| (slot == 2).then_some(cutoff),
+            &Transport::default(),
+        );
+        COUNTING.store(false, Ordering::Relaxed);
+    }
+    let allocations = ALLOCATIONS.load(Ordering::Relaxed);
+    drop(engine);
+    let _ = writeln!(report, "\n## 2. Allocations on the audio path\n\nRust heap allocations inside `Engine::process` over a one-minute render with {} notes and cutoff automation every block (256 frames): **{allocations}** (target 0). (libcsound's own `malloc`s are outside Rust's allocator and not counted.)", notes.len());
+
+    // 3. Instance start and project restore.
+    let start = median(
+        (0..runs.max(5))
+            .map(|_| {
+                let t = Instant::now();
+                let (mut e, loaded) =
+                    Engine::load(INSTRUMENT, "instrument.csd", SR, Kind::Instrument).expect("load");
+                let mut state = OrchestraState::default();
+                let (slots, _) = state.bind(&loaded.params, SLOTS);
+                e.bind(&loaded.params, &slots).expect("bind");
+                e.process(
+                    &mut [&mut l, &mut r],
+                    None,
+                    &mut std::iter::empty(),
+                    &|_| None,
+                    &Transport::default(),
+                );
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect(),
+    );
+    let restore = median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                let engines: Vec<Engine> = (0..32)
+                    .map(|_| {
+                        Engine::load(INSTRUMENT, "instrument.csd", SR, Kind::Instrument)
+                            .expect("load")
+                            .0
+                    })
+                    .collect();
+                let elapsed = t.elapsed().as_secs_f64();
+                drop(engines);
+                elapsed
+            })
+            .collect(),
+    );
+    let _ = writeln!(report, "\n## 3. Instance start\n\n| what | time | target |\n|---|---|---|\n| create an instance to its first audio block (default instrument) | {start:.1} ms | ≤ 10 ms |\n| restore a 32-instance project (32 loads, one thread) | {restore:.3} s | ≤ 1 s |");
+
+    // 4. Memory per instance.
+    let per_instance = median(
+        (0..runs)
+            .map(|_| {
+                let before = resident();
+                let engines: Vec<Engine> = (0..16)
+                    .map(|_| {
+                        Engine::load(INSTRUMENT, "instrument.csd", SR, Kind::Instrument)
+                            .expect("load")
+                            .0
+                    })
+                    .collect();
+                let added = (resident() - before) / 16.0 / 1048576.0;
+                drop(engines);
+                added
+            })
+            .collect(),
+    );
+    let _ = writeln!(report, "\n## 4. Memory\n\nResident memory added per instance (16 default instruments loaded): **{per_instance:.2} MB** (target ≤ 15 MB).");
+
+    // 5. Polyphony faster than real time on one core.
+    let realtime_factor = |voices: usize| {
+        let events: Vec<(u64, MidiEvent)> = (0..voices)
+            .map(|v| {
+                (
+                    0u64,
+                    MidiEvent::NoteOn {
+                        at: 0,
+                        channel: (v / 128) as u8,
+                        key: (v % 128) as u8,
+                        velocity: 0.5,
+                    },
+                )
+            })
+            .collect();
+        let job = Job {
+            csd: INSTRUMENT,
+            origin: "instrument.csd",
+            kind: Kind::Instrument,
+            sample_rate: SR,
+            block: 256,
+            events,
+            automation: Vec::<AutomationPoint>::new(),
+            input: None,
+            frames: (2.0 * SR) as usize,
+        };
+        let t = thread_cpu();
+        render::render(&job, |_| {}).expect("render");
+        2.0 / (thread_cpu() - t)
+    };
+    let (mut low, mut high) = (1usize, 2048usize);
+    while high - low > 1 {
+        let mid = (low + high) / 2;
+        if median((0..runs).map(|_| realtime_factor(mid)).collect()) > 1.0 {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    let _ = writeln!(report, "\n## 5. Polyphony\n\nMost held voices of the default instrument rendered faster than real time on one core (48 kHz, ksmps 32, 2 s per trial, load included): **{low}**.");
+
+    print!("{report}");
+    if let Some(path) = out {
+        std::fs::write(&path, &report).expect("write report");
+        eprintln!("wrote {}", path.display());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
