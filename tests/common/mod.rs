@@ -126,3 +126,25 @@ pub fn frequency(mono: &[f64], sr: f64) -> f64 {
 pub fn onset(mono: &[f64], threshold: f64) -> Option<usize> {
     mono.iter().position(|s| s.abs() > threshold)
 }
+
+/// Fundamental frequency by autocorrelation (robust to rich, filtered waveforms), 40..2000 Hz.
+pub fn pitch(mono: &[f64], sr: f64) -> f64 {
+    let n = mono.len().min(8192);
+    let x = &mono[..n];
+    let (min_lag, max_lag) = ((sr / 2000.0) as usize, (sr / 40.0) as usize);
+    let corr = |lag: usize| -> f64 { x[..n - lag].iter().zip(&x[lag..]).map(|(a, b)| a * b).sum() };
+    let values: Vec<f64> = (0..=max_lag + 1)
+        .map(|lag| if lag < min_lag { f64::MIN } else { corr(lag) })
+        .collect();
+    let best = values.iter().cloned().fold(f64::MIN, f64::max);
+    // The first peak close to the best one: the fundamental, not a multiple of its period.
+    let lag = (min_lag + 1..max_lag)
+        .find(|&l| {
+            values[l] >= 0.9 * best && values[l] >= values[l - 1] && values[l] >= values[l + 1]
+        })
+        .unwrap_or(min_lag);
+    // Parabolic interpolation around the peak for sub-sample accuracy.
+    let (a, b, c) = (values[lag - 1], values[lag], values[lag + 1]);
+    let shift = 0.5 * (a - c) / (a - 2.0 * b + c);
+    sr / (lag as f64 + if shift.is_finite() { shift } else { 0.0 })
+}

@@ -11,7 +11,7 @@ chn_k "level", 1, 2, 0.25, 0, 1, 0, 0, 0, 0, "label=Level"
 
 instr 1
   klevel chnget "level"
-  a1 = a(klevel)
+  a1 upsamp klevel   ; held flat over the k-period (a() would ramp)
   outs a1, a1
 endin
 </CsInstruments>

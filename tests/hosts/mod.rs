@@ -1,0 +1,92 @@
+//! Test hosts: load the built plugin bundles through real host libraries (clack-host for CLAP,
+//! the `vst3` crate for VST3) and drive them as a DAW would, at any block size.
+
+#![allow(dead_code)]
+
+pub mod clap;
+pub mod vst3;
+
+use std::path::{Path, PathBuf};
+
+/// How the host sets the plugin up.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    pub sample_rate: f64,
+    /// The largest block `process` will be called with.
+    pub max_block: u32,
+    /// Channels of the main audio input (0 for an instrument).
+    pub inputs: u32,
+    /// Channels of the main audio output.
+    pub outputs: u32,
+}
+
+/// One event inside a processed block; `at` is the frame offset in that block.
+#[derive(Clone, Debug)]
+pub enum Event {
+    NoteOn {
+        at: u32,
+        channel: u8,
+        key: u8,
+        velocity: f64,
+    },
+    NoteOff {
+        at: u32,
+        channel: u8,
+        key: u8,
+    },
+    /// Raw MIDI 1.0 (control change, pitch bend, channel/poly pressure).
+    Midi {
+        at: u32,
+        bytes: [u8; 3],
+    },
+    /// A parameter change to a normalized value in 0..=1.
+    Param {
+        at: u32,
+        id: u32,
+        value: f64,
+    },
+}
+
+/// The transport state the host reports for a block (at its first frame).
+#[derive(Clone, Debug, Default)]
+pub struct Transport {
+    pub playing: bool,
+    pub recording: bool,
+    pub tempo: f64,
+    pub pos_samples: i64,
+    pub pos_seconds: f64,
+    pub pos_beats: f64,
+    pub time_sig: (u16, u16),
+}
+
+/// A parameter as the host lists it.
+#[derive(Clone, Debug)]
+pub struct ParamInfo {
+    pub id: u32,
+    pub name: String,
+    /// Normalized default.
+    pub default: f64,
+}
+
+/// A loaded, activated, processing plugin instance.
+pub trait TestHost {
+    /// The latency the plugin reports now, in frames.
+    fn latency(&mut self) -> u32;
+    fn params(&mut self) -> Vec<ParamInfo>;
+    /// Processes one block of `frames` frames (1..=max_block). `input` holds one Vec per input
+    /// channel (each `frames` long) or is empty. Returns one Vec per output channel.
+    fn process(
+        &mut self,
+        input: &[Vec<f32>],
+        frames: usize,
+        events: &[Event],
+        transport: Option<&Transport>,
+    ) -> Vec<Vec<f32>>;
+    fn save_state(&mut self) -> Vec<u8>;
+    fn load_state(&mut self, state: &[u8]);
+}
+
+/// `target/bundled/`, where `cargo xtask bundle` writes the bundles.
+pub fn bundled() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bundled")
+}
