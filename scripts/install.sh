@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The main job, from a fresh machine: system packages, release bundles of the two plugins
-# (CLAP and VST3), installed into your user plugin folders.
+# (CLAP and VST3) installed into your user plugin folders, the `csound-plugin` command line,
+# and a first render of the built-in instrument's demo phrase.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup-system.sh
 cargo xtask bundle csound-plugin --release
+cargo build --release --bin csound-plugin
 
 clap_dir="${CLAP_PATH_OVERRIDE:-$HOME/.clap}"
 vst3_dir="${VST3_PATH_OVERRIDE:-$HOME/.vst3}"
@@ -18,3 +20,9 @@ echo
 echo "Installed \"Csound Instrument\" and \"Csound Effect\":"
 echo "  CLAP: $clap_dir/Csound Plugin.clap"
 echo "  VST3: $vst3_dir/Csound Plugin.vst3"
+
+demo="$PWD/target/demo.wav"
+./target/release/csound-plugin render --output "$demo" >/dev/null
+echo "  command line: $PWD/target/release/csound-plugin (try --help)"
+echo
+echo "The built-in instrument's demo phrase: $demo"

@@ -15,6 +15,7 @@
 //! | [`state`] | what a saved project keeps of the orchestra |
 //! | [`render`] | offline rendering with the same engine (the command line) |
 //! | [`midi_file`] | standard MIDI files into engine events |
+//! | [`safety`] | which opcodes of a shared orchestra reach outside the instrument |
 
 pub mod csound;
 pub mod declarations;
@@ -23,6 +24,7 @@ pub mod midi_file;
 pub mod midi_map;
 pub mod params;
 pub mod render;
+pub mod safety;
 pub mod state;
 pub mod transport;
 

@@ -332,6 +332,17 @@ fn run_check(args: CheckArgs) -> Result<(), String> {
     for w in warnings {
         println!("  {w}");
     }
+    let findings = csound_plugin::safety::check_csd(&csd, &origin).map_err(|e| e.to_string())?;
+    if findings.is_empty() {
+        println!("\nsafety (sharing rules): nothing reaches outside the instrument; safe to share");
+    } else {
+        println!(
+            "\nsafety (sharing rules): refused when opened from a shared file unless allowed:"
+        );
+        for f in findings {
+            println!("  line {}: {} ({})", f.line, f.opcode, f.reach.describe());
+        }
+    }
     Ok(())
 }
 

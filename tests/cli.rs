@@ -119,8 +119,18 @@ fn check_lists_parameters_and_note_convention() {
         "{text}"
     );
     assert!(text.contains("p4") && text.contains("held"), "{text}");
+    assert!(text.contains("safe to share"), "{text}");
     let r = cli(&["check", fixture("massign.csd").to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&r.stdout).contains("raw MIDI"));
+    let dir = scratch("cli-check");
+    let risky = dir.join("risky.csd");
+    std::fs::write(&risky, "<CsoundSynthesizer>\n<CsInstruments>\n#define RUN #system_i#\ninstr 1\n ir $RUN 1, \"ls\"\nendin\n</CsInstruments>\n</CsoundSynthesizer>\n").unwrap();
+    let r = cli(&["check", risky.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&r.stdout);
+    assert!(
+        text.contains("line 5: system_i (runs programs or code)"),
+        "{text}"
+    );
 }
 
 #[test]

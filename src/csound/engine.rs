@@ -488,6 +488,47 @@ impl Csound {
         )
     }
 
+    /// Parses orchestra code without compiling or running any of it and returns every token of
+    /// the expanded parse tree (macros, `#include`s and user-defined opcodes resolved) with its
+    /// line: what a safety check needs to see which opcodes an orchestra really uses.
+    /// `#include`d files are read from disk.
+    pub fn parse_tokens(&mut self, orc: &str) -> Result<Vec<(String, u32)>> {
+        csd::check_readable(orc, "the orchestra")?;
+        let text = Self::c_text(orc, "the orchestra")?;
+        let mark = self.log.mark();
+        // SAFETY: `cs` is live and `text` a valid C string; the tree is ours until deleted below.
+        let tree = unsafe { sys::csoundParseOrc(self.raw(), text.as_ptr()) };
+        if tree.is_null() {
+            return Err(
+                Error::new(ErrorKind::Compile, "the orchestra did not parse")
+                    .with_log(self.failure_log(mark)),
+            );
+        }
+        let mut tokens = Vec::new();
+        let mut stack = vec![tree];
+        while let Some(node) = stack.pop() {
+            if node.is_null() {
+                continue;
+            }
+            // SAFETY: `node` is a node of the tree Csound returned, alive until we delete it;
+            // its links are null or point to further nodes of the same tree, its token's lexeme
+            // is null or a NUL-terminated string.
+            unsafe {
+                let n = &*node;
+                if !n.value.is_null() && !(*n.value).lexeme.is_null() {
+                    let lexeme = CStr::from_ptr((*n.value).lexeme)
+                        .to_string_lossy()
+                        .into_owned();
+                    tokens.push((lexeme, n.line.max(0) as u32));
+                }
+                stack.extend([n.left, n.right, n.next]);
+            }
+        }
+        // SAFETY: `tree` came from `csoundParseOrc` on this instance and is deleted once.
+        unsafe { sys::csoundDeleteTree(self.raw(), tree) };
+        Ok(tokens)
+    }
+
     /// Reads score text (events, `f` tables, ...), before or during performance.
     pub fn read_score(&mut self, score: &str) -> Result<()> {
         csd::check_readable(score, "the score")?;
