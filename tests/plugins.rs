@@ -22,7 +22,7 @@ enum Format {
     Vst3,
 }
 
-const FORMATS: [Format; 1] = [Format::Clap];
+const FORMATS: [Format; 2] = [Format::Clap, Format::Vst3];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Which {

@@ -34,6 +34,28 @@ pub fn load(bundle: &Path, plugin_id: &str, setup: &Setup) -> Box<dyn TestHost> 
     Box::new(ClapHost::new(bundle, plugin_id, setup))
 }
 
+/// The loaded entry of each bundle, kept for the whole process as a DAW keeps its plugins:
+/// the entry's `deinit` and unloading must not run while another thread's instance (or the
+/// plugin's own threads) may still use the library.
+fn entry(bundle: &Path) -> PluginEntry {
+    static ENTRIES: std::sync::OnceLock<
+        std::sync::Mutex<HashMap<std::path::PathBuf, PluginEntry>>,
+    > = std::sync::OnceLock::new();
+    let mut entries = ENTRIES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    entries
+        .entry(bundle.to_path_buf())
+        .or_insert_with(|| {
+            // SAFETY: loading a CLAP library runs its initialization code. The bundle is the
+            // plugin under test, built by this project, and trusted to be a compliant CLAP entry.
+            unsafe { PluginEntry::load(bundle) }
+                .unwrap_or_else(|e| panic!("could not load {}: {e}", bundle.display()))
+        })
+        .clone()
+}
+
 /// Ties the host's callback handlers together for clack-host.
 struct Handlers;
 
@@ -145,10 +167,7 @@ struct ClapHost {
 
 impl ClapHost {
     fn new(bundle: &Path, plugin_id: &str, setup: &Setup) -> Self {
-        // SAFETY: loading a CLAP library runs its initialization code. The bundle is the plugin
-        // under test, built by this project, and trusted to be a compliant CLAP entry.
-        let entry = unsafe { PluginEntry::load(bundle) }
-            .unwrap_or_else(|e| panic!("could not load {}: {e}", bundle.display()));
+        let entry = entry(bundle);
         let host_info = HostInfo::new(
             "csound-plugin test host",
             "csound-plugin",
