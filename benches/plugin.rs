@@ -12,7 +12,6 @@
 
 use csound_plugin::engine::{Engine, Kind};
 use csound_plugin::midi_map::MidiEvent;
-use csound_plugin::params::SLOTS;
 use csound_plugin::render::{self, AutomationPoint, Job};
 use csound_plugin::state::OrchestraState;
 use csound_plugin::transport::Transport;
@@ -114,35 +113,6 @@ fn minute_of_notes() -> Vec<(f64, f64, u8, f32)> {
         }
     }
     notes
-}
-
-fn as_events(notes: &[(f64, f64, u8, f32)]) -> Vec<(u64, MidiEvent)> {
-    let mut events: Vec<(u64, MidiEvent)> = notes
-        .iter()
-        .flat_map(|&(t, d, key, velocity)| {
-            [
-                (
-                    (t * SR) as u64,
-                    MidiEvent::NoteOn {
-                        at: 0,
-                        channel: 0,
-                        key,
-                        velocity,
-                    },
-                ),
-                (
-                    ((t + d) * SR) as u64,
-                    MidiEvent::NoteOff {
-                        at: 0,
-                        channel: 0,
-                        key,
-                    },
-                ),
-            ]
-        })
-        .collect();
-    events.sort_by_key(|(f, _)| *f);
-    events
 }
 
 /// The same notes as a standard MIDI file (120 BPM, 480 ticks per beat).
@@ -248,11 +218,15 @@ fn start_to_first_block() -> f64 {
     let mut l = vec![0.0f32; 256];
     let mut r = vec![0.0f32; 256];
     let t = Instant::now();
-    let (mut e, loaded) =
-        Engine::load(INSTRUMENT, "instrument.csd", SR, Kind::Instrument).expect("load");
     let mut state = OrchestraState::default();
-    let (slots, _) = state.bind(&loaded.params, SLOTS);
-    e.bind(&loaded.params, &slots).expect("bind");
+    let (mut e, ..) = Engine::load_bound(
+        INSTRUMENT,
+        "instrument.csd",
+        SR,
+        Kind::Instrument,
+        &mut state,
+    )
+    .expect("load");
     e.process(
         &mut [&mut l, &mut r],
         None,
@@ -355,12 +329,16 @@ fn main() {
     }
 
     // 2. Allocations inside process.
-    let (mut engine, loaded) =
-        Engine::load(INSTRUMENT, "instrument.csd", SR, Kind::Instrument).expect("load");
     let mut state = OrchestraState::default();
-    let (slots, _) = state.bind(&loaded.params, SLOTS);
-    engine.bind(&loaded.params, &slots).expect("bind");
-    let events = as_events(&notes);
+    let (mut engine, ..) = Engine::load_bound(
+        INSTRUMENT,
+        "instrument.csd",
+        SR,
+        Kind::Instrument,
+        &mut state,
+    )
+    .expect("load");
+    let events = render::note_events(&notes, SR);
     let mut l = vec![0.0f32; 256];
     let mut r = vec![0.0f32; 256];
     let mut next = 0;
@@ -409,26 +387,7 @@ fn main() {
             })
             .collect(),
     );
-    let start = median(
-        (0..runs.max(5))
-            .map(|_| {
-                let t = Instant::now();
-                let (mut e, loaded) =
-                    Engine::load(INSTRUMENT, "instrument.csd", SR, Kind::Instrument).expect("load");
-                let mut state = OrchestraState::default();
-                let (slots, _) = state.bind(&loaded.params, SLOTS);
-                e.bind(&loaded.params, &slots).expect("bind");
-                e.process(
-                    &mut [&mut l, &mut r],
-                    None,
-                    &mut std::iter::empty(),
-                    &|_| None,
-                    &Transport::default(),
-                );
-                t.elapsed().as_secs_f64() * 1000.0
-            })
-            .collect(),
-    );
+    let start = median((0..runs.max(5)).map(|_| start_to_first_block()).collect());
     let restore = median(
         (0..runs)
             .map(|_| {

@@ -19,6 +19,8 @@ use crate::csound::{
 };
 use crate::declarations::{self, NoteMode, ParamSpec};
 use crate::midi_map::{MidiControls, MidiEvent, NoteMapper};
+use crate::params::SLOTS;
+use crate::state::OrchestraState;
 use crate::transport::{Transport, TransportChannels};
 
 /// Which plugin runs the engine: it decides where Csound's input comes from.
@@ -36,6 +38,10 @@ pub struct Loaded {
     pub params: Vec<ParamSpec>,
     pub note_mode: NoteMode,
     pub ksmps: usize,
+    /// The slot of each parameter (filled by [`Engine::load_bound`]).
+    pub slots: Vec<Option<usize>>,
+    /// Slots newly bound by this load: their channels start at the declared default.
+    pub fresh: Vec<usize>,
 }
 
 /// A parameter the engine writes: its slot, channel handle and law.
@@ -128,6 +134,8 @@ impl Engine {
             params: params.clone(),
             note_mode,
             ksmps,
+            slots: Vec::new(),
+            fresh: Vec::new(),
         };
         let engine = Engine {
             csound,
@@ -143,6 +151,21 @@ impl Engine {
             notes,
             ended: false,
         };
+        Ok((engine, loaded))
+    }
+
+    /// [`Engine::load`], then binds the parameters to slots as `state` says (updating it) and
+    /// writes their defaults; [`Loaded::slots`] and [`Loaded::fresh`] say where they went.
+    pub fn load_bound(
+        text: &str,
+        origin: &str,
+        sample_rate: f64,
+        kind: Kind,
+        state: &mut OrchestraState,
+    ) -> Result<(Engine, Loaded)> {
+        let (mut engine, mut loaded) = Engine::load(text, origin, sample_rate, kind)?;
+        (loaded.slots, loaded.fresh) = state.bind(&loaded.params, SLOTS);
+        engine.bind(&loaded.params, &loaded.slots)?;
         Ok((engine, loaded))
     }
 

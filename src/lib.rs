@@ -166,23 +166,19 @@ impl<F: Flavour> CsoundPlugin<F> {
         self.engine = None;
         let mut state = self.params.orchestra();
         let loaded = Self::source(&state).and_then(|(text, origin)| {
-            let (mut engine, loaded) =
-                Engine::load(&text, &origin, sample_rate, F::KIND).map_err(|e| e.to_string())?;
+            let loaded = Engine::load_bound(&text, &origin, sample_rate, F::KIND, &mut state)
+                .map_err(|e| e.to_string())?;
             if state.path.is_some() {
                 state.text = Some(text);
             }
-            let (slots, fresh) = state.bind(&loaded.params, params::SLOTS);
-            engine
-                .bind(&loaded.params, &slots)
-                .map_err(|e| e.to_string())?;
-            Ok((engine, loaded, slots, fresh))
+            Ok(loaded)
         });
         let latency = match loaded {
-            Ok((engine, loaded, slots, fresh)) => {
-                self.params.disengage(&fresh);
+            Ok((engine, loaded)) => {
+                self.params.disengage(&loaded.fresh);
                 if let Ok(mut specs) = self.params.specs.write() {
                     specs.iter_mut().for_each(|s| *s = None);
-                    for (spec, slot) in loaded.params.iter().zip(&slots) {
+                    for (spec, slot) in loaded.params.iter().zip(&loaded.slots) {
                         if let Some(slot) = *slot {
                             specs[slot] = Some(spec.clone());
                         }

@@ -50,15 +50,15 @@ pub struct Rendered {
 
 /// Renders a job; `progress` is called with the fraction done now and then.
 pub fn render(job: &Job, mut progress: impl FnMut(f64)) -> Result<Rendered> {
-    let (mut engine, loaded) = Engine::load(job.csd, job.origin, job.sample_rate, job.kind)?;
     let mut state = OrchestraState::default();
-    let (slots, _) = state.bind(&loaded.params, SLOTS);
-    engine.bind(&loaded.params, &slots)?;
+    let (mut engine, loaded) =
+        Engine::load_bound(job.csd, job.origin, job.sample_rate, job.kind, &mut state)?;
+    let slots = &loaded.slots;
     let slot_of = |channel: &str| {
         loaded
             .params
             .iter()
-            .zip(&slots)
+            .zip(slots)
             .find(|(p, _)| p.channel == channel)
             .and_then(|(p, s)| s.map(|s| (s, p.clone())))
     };
@@ -148,46 +148,49 @@ pub fn render(job: &Job, mut progress: impl FnMut(f64)) -> Result<Rendered> {
     })
 }
 
-/// A short phrase to hear an instrument by: an arpeggio, a chord, a bass note (4 s at 120 BPM).
-pub fn demo_phrase(sample_rate: f64) -> Vec<(u64, MidiEvent)> {
-    let beat = sample_rate * 0.5;
-    let notes: [(f64, f64, u8, f32); 9] = [
-        (0.0, 0.9, 60, 0.8),
-        (1.0, 0.9, 64, 0.7),
-        (2.0, 0.9, 67, 0.75),
-        (3.0, 0.9, 72, 0.8),
-        (4.0, 3.5, 60, 0.6),
-        (4.0, 3.5, 64, 0.6),
-        (4.0, 3.5, 67, 0.6),
-        (4.0, 3.5, 71, 0.55),
-        (4.0, 3.8, 48, 0.7),
-    ];
+/// Note-on and note-off events for notes given as (start s, length s, key, velocity 0..1),
+/// at frames of `sample_rate`, in time order.
+pub fn note_events(notes: &[(f64, f64, u8, f32)], sample_rate: f64) -> Vec<(u64, MidiEvent)> {
+    let frame = |seconds: f64| (seconds * sample_rate) as u64;
     let mut events: Vec<(u64, MidiEvent)> = notes
         .iter()
         .flat_map(|&(start, length, key, velocity)| {
+            let (at, channel) = (0, 0);
             [
                 (
-                    (start * beat) as u64,
+                    frame(start),
                     MidiEvent::NoteOn {
-                        at: 0,
-                        channel: 0,
+                        at,
+                        channel,
                         key,
                         velocity,
                     },
                 ),
                 (
-                    ((start + length) * beat) as u64,
-                    MidiEvent::NoteOff {
-                        at: 0,
-                        channel: 0,
-                        key,
-                    },
+                    frame(start + length),
+                    MidiEvent::NoteOff { at, channel, key },
                 ),
             ]
         })
         .collect();
     events.sort_by_key(|(f, _)| *f);
     events
+}
+
+/// A short phrase to hear an instrument by: an arpeggio, a chord, a bass note (4 s at 120 BPM).
+pub fn demo_phrase(sample_rate: f64) -> Vec<(u64, MidiEvent)> {
+    let notes: [(f64, f64, u8, f32); 9] = [
+        (0.0, 0.45, 60, 0.8),
+        (0.5, 0.45, 64, 0.7),
+        (1.0, 0.45, 67, 0.75),
+        (1.5, 0.45, 72, 0.8),
+        (2.0, 1.75, 60, 0.6),
+        (2.0, 1.75, 64, 0.6),
+        (2.0, 1.75, 67, 0.6),
+        (2.0, 1.75, 71, 0.55),
+        (2.0, 1.9, 48, 0.7),
+    ];
+    note_events(&notes, sample_rate)
 }
 
 /// Reads an automation file: one point a line, `<seconds> <channel> <value>`, in any order;
