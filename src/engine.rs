@@ -22,6 +22,7 @@ use crate::midi_map::{MidiControls, MidiEvent, NoteMapper};
 use crate::params::SLOTS;
 use crate::state::OrchestraState;
 use crate::transport::{Transport, TransportChannels};
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 /// Which plugin runs the engine: it decides where Csound's input comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +76,39 @@ pub struct Engine {
     notes: Notes,
     /// The performance ended (score end or `exitnow`): output silence from now on.
     ended: bool,
+    /// This engine's turn at Python, if its orchestra uses Python opcodes. Declared after
+    /// `csound`, so the turn is given back only once the engine is destroyed.
+    _python: Option<PythonTurn>,
+}
+
+/// How many loaded engines use Python opcodes (at most one: see [`PythonTurn`]).
+static PYTHON_ENGINES: AtomicUsize = AtomicUsize::new(0);
+
+/// Held by the one engine allowed to use Python opcodes. libpy runs a single interpreter for
+/// the process without the GIL: two engines running Python opcodes at once crash the process.
+struct PythonTurn;
+
+impl PythonTurn {
+    fn take(origin: &str) -> Result<Self> {
+        PYTHON_ENGINES
+            .compare_exchange(0, 1, AtomicOrdering::AcqRel, AtomicOrdering::Acquire)
+            .map(|_| PythonTurn)
+            .map_err(|_| {
+                Error::new(
+                    ErrorKind::Csd,
+                    format!(
+                        "{origin} uses Python opcodes, and another instance already does: \
+                         Csound's Python opcodes can run in only one instance at a time"
+                    ),
+                )
+            })
+    }
+}
+
+impl Drop for PythonTurn {
+    fn drop(&mut self) {
+        PYTHON_ENGINES.store(0, AtomicOrdering::Release);
+    }
 }
 
 /// Channel counts the host always imposes, whatever the CSD header says.
@@ -96,6 +130,12 @@ impl Engine {
             None => NoteMode::default(),
         };
         let mut csound = Csound::new()?;
+        let python = Self::check_opcodes(
+            &mut csound,
+            &parsed.orchestra,
+            parsed.orchestra_line_offset,
+            origin,
+        )?;
         for option in [
             format!("--sample-rate={sample_rate}"),
             format!("--nchnls={CHANNELS}"),
@@ -150,6 +190,7 @@ impl Engine {
             controls,
             notes,
             ended: false,
+            _python: python,
         };
         Ok((engine, loaded))
     }
@@ -167,6 +208,38 @@ impl Engine {
         (loaded.slots, loaded.fresh) = state.bind(&loaded.params, SLOTS);
         engine.bind(&loaded.params, &loaded.slots)?;
         Ok((engine, loaded))
+    }
+
+    /// Refuses opcodes that crash Csound 6.18 whatever the code (`faustcompile`, `faustgen`), and
+    /// takes the process's one turn at Python when the orchestra uses Python opcodes. Reads
+    /// Csound's parse tree, so macros and user-defined opcodes cannot hide them.
+    fn check_opcodes(
+        csound: &mut Csound,
+        orchestra: &str,
+        line_offset: u32,
+        origin: &str,
+    ) -> Result<Option<PythonTurn>> {
+        // An orchestra that does not parse will not compile either: the compile reports it,
+        // with the file's name and line numbers.
+        let Ok(tokens) = csound.parse_tokens(orchestra) else {
+            return Ok(None);
+        };
+        if let Some((name, line)) = tokens
+            .iter()
+            .find(|(t, _)| t == "faustcompile" || t == "faustgen")
+        {
+            return Err(Error::new(
+                ErrorKind::Csd,
+                format!(
+                    "{origin}: `{name}` at line {} crashes Csound 6.18; the plugin does not run it",
+                    line + line_offset
+                ),
+            ));
+        }
+        if tokens.iter().any(|(t, _)| t.starts_with("py")) {
+            return PythonTurn::take(origin).map(Some);
+        }
+        Ok(None)
     }
 
     /// Binds parameters to slots (`slots[i]` is the slot of `loaded.params[i]`) and writes every

@@ -86,11 +86,7 @@ pub struct Finding {
 /// The findings for a CSD (empty: safe to open), sorted by line.
 pub fn check_csd(text: &str, origin: &str) -> Result<Vec<Finding>> {
     let parsed = csd::parse(text, origin)?;
-    // Csound numbers the orchestra's lines from its section; the file's line is offset by
-    // the lines before `<CsInstruments>`'s content.
-    let offset = text
-        .find(&parsed.orchestra)
-        .map_or(0, |at| text[..at].matches('\n').count() as u32);
+    let offset = parsed.orchestra_line_offset;
     let mut csound = Csound::new()?;
     let mut findings: Vec<Finding> = csound
         .parse_tokens(&parsed.orchestra)?

@@ -117,3 +117,42 @@ fn every_onset_offset_is_heard_exactly_one_latency_later() {
         }
     }
 }
+
+fn csd(orc: &str) -> String {
+    format!("<CsoundSynthesizer>\n<CsInstruments>\nksmps = 32\nnchnls = 2\n0dbfs = 1\n{orc}</CsInstruments>\n</CsoundSynthesizer>\n")
+}
+
+#[test]
+fn python_opcodes_run_in_one_engine_at_a_time_and_faust_never() {
+    // Two engines running Python opcodes at once crash the process (libpy has no GIL handling),
+    // so the second is refused with a clear message until the first is gone.
+    let python = csd("pyinit\ninstr 1\n kx pyeval \"1.0\"\nendin\n");
+    let (first, _) =
+        Engine::load(&python, "a.csd", 48000.0, Kind::Instrument).unwrap_or_else(|e| panic!("{e}"));
+    let e = Engine::load(&python, "b.csd", 48000.0, Kind::Instrument)
+        .err()
+        .expect("a second Python engine");
+    assert!(
+        e.to_string().contains("b.csd") && e.to_string().contains("one instance at a time"),
+        "{e}"
+    );
+    let plain = csd("instr 1\n a1 oscili 0.1, 440\n outs a1, a1\nendin\n");
+    assert!(
+        Engine::load(&plain, "c.csd", 48000.0, Kind::Instrument).is_ok(),
+        "plain orchestras are not affected"
+    );
+    drop(first);
+    let (again, _) =
+        Engine::load(&python, "b.csd", 48000.0, Kind::Instrument).unwrap_or_else(|e| panic!("{e}"));
+    drop(again);
+
+    let faust =
+        csd("#define F #faustcompile#\ninstr 1\n ih $F \"process = _;\", \"-vec\"\nendin\n");
+    let e = Engine::load(&faust, "f.csd", 48000.0, Kind::Instrument)
+        .err()
+        .expect("faust refused");
+    assert!(
+        e.to_string().contains("faustcompile") && e.to_string().contains("line 8"),
+        "{e}"
+    );
+}

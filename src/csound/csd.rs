@@ -20,6 +20,9 @@ pub struct Csd {
     pub text: String,
     /// The orchestra text, as in the file.
     pub orchestra: String,
+    /// Lines of the file before the orchestra text: Csound numbers orchestra lines from the
+    /// orchestra's start, so file line = Csound's line + this.
+    pub orchestra_line_offset: u32,
     /// The score text, if the CSD has a score section.
     pub score: Option<String>,
     /// Sections Csound does not use (frontend data such as `<Cabbage>`), by name and content.
@@ -124,6 +127,7 @@ pub fn parse(source: &str, origin: &str) -> Result<Csd> {
         options: String::new(),
         text: source.to_string(),
         orchestra: String::new(),
+        orchestra_line_offset: 0,
         score: None,
         extra: Vec::new(),
     };
@@ -138,6 +142,8 @@ pub fn parse(source: &str, origin: &str) -> Result<Csd> {
             }
             "CsInstruments" | "CsOrchestra" => {
                 csd.orchestra = s.content.to_string();
+                let start = s.content.as_ptr() as usize - source.as_ptr() as usize;
+                csd.orchestra_line_offset = line_of(source, start) as u32 - 1;
                 has_orchestra = true;
             }
             "CsScore" => {
@@ -232,6 +238,10 @@ mod tests {
         assert_eq!(csd.text.lines().count(), CSD.lines().count());
         let line = |t: &str| t.lines().position(|l| l == "instr 1");
         assert_eq!(line(&csd.text), line(CSD));
+        // "instr 1" is line 2 of the orchestra text ("sr = 48000" after the tag's newline is 2).
+        let file_line = CSD.lines().position(|l| l == "instr 1").unwrap() as u32 + 1;
+        let orc_line = csd.orchestra.lines().position(|l| l == "instr 1").unwrap() as u32 + 1;
+        assert_eq!(orc_line + csd.orchestra_line_offset, file_line);
     }
 
     #[test]
