@@ -116,7 +116,7 @@ mod tests {
 
     #[test]
     fn opcodes_are_found_directly_behind_macros_and_inside_udos() {
-        let direct = csd("instr 1\n ir system_i 1, \"touch /tmp/x\"\nendin\n");
+        let direct = csd("instr 1\n ir system_i 1, \"touch x\"\nendin\n");
         let f = check_csd(&direct, "t.csd").unwrap();
         assert_eq!(
             (f[0].opcode.as_str(), f[0].line, f[0].reach),

@@ -76,7 +76,7 @@ fn hostile_options_are_refused_before_reaching_csound() {
         "-r",
         "-k",
         "--bogus-option",
-        "--opcode-lib=/tmp/evil.so",
+        "--opcode-lib=lib/evil.so",
         "--env:INCDIR=/etc",
         "--port=9999",
         "-b -1",
@@ -189,7 +189,7 @@ fn exitnow_ends_the_performance_not_the_process() {
 #[test]
 fn a_csd_that_runs_programs_or_writes_files_is_refused() {
     let mut cs = Csound::new().unwrap();
-    let bin = "<CsoundSynthesizer>\n<CsInstruments>\ninstr 1\nendin\n</CsInstruments>\n<CsScore bin=\"sh\">\ntouch /tmp/pwned\n</CsScore>\n</CsoundSynthesizer>\n";
+    let bin = "<CsoundSynthesizer>\n<CsInstruments>\ninstr 1\nendin\n</CsInstruments>\n<CsScore bin=\"sh\">\ntouch pwned\n</CsScore>\n</CsoundSynthesizer>\n";
     let e = cs.compile_csd_text(bin, "bin.csd").expect_err("score bin");
     assert_eq!(e.kind(), ErrorKind::Csd);
     let fileb = "<CsoundSynthesizer>\n<CsInstruments>\ninstr 1\nendin\n</CsInstruments>\n<CsFileB filename=\"x.orc\">\naW5zdHI=\n</CsFileB>\n</CsoundSynthesizer>\n";

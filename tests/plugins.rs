@@ -394,7 +394,7 @@ fn a_broken_orchestra_keeps_the_plugin_up_silent_or_passing_through() {
         // A CSD whose options are refused is broken the same way.
         let hostile = broken.replace(
             "<CsInstruments>",
-            "<CsOptions>\n--opcode-lib=/tmp/x.so\n</CsOptions>\n<CsInstruments>",
+            "<CsOptions>\n--opcode-lib=lib/evil.so\n</CsOptions>\n<CsInstruments>",
         );
         load_orchestra(fx.as_mut(), Some(&hostile), None);
         let (_, orchestra) = state_json(fx.as_mut());

@@ -440,7 +440,7 @@ mod tests {
             "--nchnls=1024",
             "--0dbfs=0",
             "--bogus-option",
-            "--opcode-lib=/tmp/x.so",
+            "--opcode-lib=lib/evil.so",
             "--env:INCDIR=/etc",
             "--port=1234",
             "--daemon",
