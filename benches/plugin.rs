@@ -227,6 +227,23 @@ fn default_instrument() -> Engine {
     .0
 }
 
+/// Runs this benchmark again in a fresh process with `flag` and reads the number it prints.
+fn in_fresh_process(exe: &Path, flag: &str) -> f64 {
+    let out = Command::new(exe)
+        .arg(flag)
+        .output()
+        .expect("run the benchmark as a child");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| {
+            panic!(
+                "{flag}: no number in {:?}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+}
+
 /// Time from creating an engine to its first audio block, in ms.
 fn start_to_first_block() -> f64 {
     let mut l = vec![0.0f32; 256];
@@ -408,16 +425,7 @@ fn main() {
     let exe = std::env::current_exe().expect("own path");
     let first = median(
         (0..runs)
-            .map(|_| {
-                let out = Command::new(&exe)
-                    .arg("--first-instance")
-                    .output()
-                    .expect("run child");
-                String::from_utf8_lossy(&out.stdout)
-                    .trim()
-                    .parse::<f64>()
-                    .expect("a time in ms")
-            })
+            .map(|_| in_fresh_process(&exe, "--first-instance"))
             .collect(),
     );
     let start = median((0..runs.max(5)).map(|_| start_to_first_block()).collect());
@@ -425,13 +433,7 @@ fn main() {
         (0..runs)
             .map(|_| {
                 let t = Instant::now();
-                let engines: Vec<Engine> = (0..32)
-                    .map(|_| {
-                        Engine::load(INSTRUMENT, "instrument.csd", SR, Kind::Instrument)
-                            .expect("load")
-                            .0
-                    })
-                    .collect();
+                let engines: Vec<Engine> = (0..32).map(|_| default_instrument()).collect();
                 let elapsed = t.elapsed().as_secs_f64();
                 drop(engines);
                 elapsed
@@ -444,16 +446,7 @@ fn main() {
     // already has room freed by the parts above, which new instances would reuse unseen.
     let per_instance = median(
         (0..runs)
-            .map(|_| {
-                let out = Command::new(&exe)
-                    .arg("--memory")
-                    .output()
-                    .expect("run child");
-                String::from_utf8_lossy(&out.stdout)
-                    .trim()
-                    .parse::<f64>()
-                    .expect("MB")
-            })
+            .map(|_| in_fresh_process(&exe, "--memory"))
             .collect(),
     );
     let _ = writeln!(report, "\n## 4. Memory\n\nResident memory added per instance (16 default instruments loaded and playing a note, in a fresh process): **{per_instance:.2} MB** (target ≤ 15 MB).");
