@@ -53,7 +53,7 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 const SR: f64 = 48000.0;
-const INSTRUMENT: &str = include_str!("../presets/instrument.csd");
+const INSTRUMENT: &str = include_str!("../presets/instrument/poly-synth.csd");
 
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(|a, b| a.total_cmp(b));

@@ -58,8 +58,8 @@ pub struct EffectFlavour;
 impl Flavour for InstrumentFlavour {
     const KIND: Kind = Kind::Instrument;
     const NAME: &'static str = "Csound Instrument";
-    const DEFAULT_CSD: &'static str = include_str!("../presets/instrument.csd");
-    const DEFAULT_ORIGIN: &'static str = "instrument.csd (built in)";
+    const DEFAULT_CSD: &'static str = include_str!("../presets/instrument/poly-synth.csd");
+    const DEFAULT_ORIGIN: &'static str = "poly-synth.csd (built in)";
     const LAYOUTS: &'static [AudioIOLayout] = &[AudioIOLayout {
         main_input_channels: None,
         main_output_channels: NonZeroU32::new(2),
@@ -91,8 +91,8 @@ impl Flavour for InstrumentFlavour {
 impl Flavour for EffectFlavour {
     const KIND: Kind = Kind::Effect;
     const NAME: &'static str = "Csound Effect";
-    const DEFAULT_CSD: &'static str = include_str!("../presets/effect.csd");
-    const DEFAULT_ORIGIN: &'static str = "effect.csd (built in)";
+    const DEFAULT_CSD: &'static str = include_str!("../presets/effect/ping-pong-delay.csd");
+    const DEFAULT_ORIGIN: &'static str = "ping-pong-delay.csd (built in)";
     const LAYOUTS: &'static [AudioIOLayout] = &[AudioIOLayout {
         main_input_channels: NonZeroU32::new(2),
         main_output_channels: NonZeroU32::new(2),

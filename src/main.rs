@@ -92,12 +92,12 @@ fn orchestra(path: Option<&Path>, k: Kind) -> Result<(String, String), String> {
             .map_err(|e| format!("could not read the orchestra {}: {e}", p.display())),
         None => Ok(match k {
             Kind::Instrument => (
-                include_str!("../presets/instrument.csd").into(),
-                "instrument.csd (built in)".into(),
+                include_str!("../presets/instrument/poly-synth.csd").into(),
+                "poly-synth.csd (built in)".into(),
             ),
             Kind::Effect => (
-                include_str!("../presets/effect.csd").into(),
-                "effect.csd (built in)".into(),
+                include_str!("../presets/effect/ping-pong-delay.csd").into(),
+                "ping-pong-delay.csd (built in)".into(),
             ),
         }),
     }

@@ -108,7 +108,7 @@ fn automation_changes_the_render() {
 fn check_lists_parameters_and_note_convention() {
     let r = cli(&[
         "check",
-        fixture("../../presets/instrument.csd").to_str().unwrap(),
+        fixture("../../presets/instrument/poly-synth.csd").to_str().unwrap(),
     ]);
     let text = String::from_utf8_lossy(&r.stdout);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));

@@ -313,7 +313,7 @@ fn automation_moves_its_channel_at_the_next_k_period_boundary() {
 fn a_restored_project_sounds_the_same_without_its_csd_file() {
     let dir = scratch("restore");
     let path = dir.join("my-synth.csd");
-    let text = std::fs::read_to_string(fixture("../../presets/instrument.csd")).unwrap();
+    let text = std::fs::read_to_string(fixture("../../presets/instrument/poly-synth.csd")).unwrap();
     std::fs::write(&path, text.replace("2500, 40", "900, 40")).unwrap();
     let notes = [
         (0, note_on(57)),

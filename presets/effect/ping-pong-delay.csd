@@ -1,7 +1,7 @@
 <CsoundSynthesizer>
 <CsInstruments>
 ; Csound Effect's built-in effect: a stereo ping-pong delay with a darkening feedback path.
-; Every chn_k line is a plugin parameter (see presets/instrument.csd for the fields).
+; Every chn_k line is a plugin parameter (see presets/instrument/poly-synth.csd for the fields).
 sr = 48000
 ksmps = 32
 nchnls = 2
