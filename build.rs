@@ -104,4 +104,54 @@ fn main() {
     if let Err(e) = bindings.write_to_file(out.join("csound_bindings.rs")) {
         fail(&format!("the bindings could not be written ({e})"));
     }
+    if let Err(e) = fs::write(out.join("factory.rs"), factory_index()) {
+        fail(&format!("the factory index could not be written ({e})"));
+    }
+}
+
+/// The factory content under `presets/`, as Rust source that `include_str!`s every file, so
+/// adding an orchestra or a preset needs no code: `presets/<kind>/<stem>.csd` is an orchestra,
+/// `presets/<kind>/<stem>/*.cspreset` are its presets.
+fn factory_index() -> String {
+    println!("cargo:rerun-if-changed=presets");
+    let root =
+        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets it")).join("presets");
+    let sorted = |dir: &std::path::Path, ext: &str| -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = fs::read_dir(dir)
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|e| e == ext));
+        files.sort();
+        files
+    };
+    let mut code = String::from("&[\n");
+    for (kind, variant) in [("instrument", "Instrument"), ("effect", "Effect")] {
+        let dir = root.join(kind);
+        println!("cargo:rerun-if-changed={}", dir.display());
+        for csd in sorted(&dir, "csd") {
+            let stem = csd
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let presets_dir = dir.join(&stem);
+            println!("cargo:rerun-if-changed={}", presets_dir.display());
+            println!("cargo:rerun-if-changed={}", csd.display());
+            code += &format!(
+                "    FactoryOrchestra {{ kind: Kind::{variant}, file: {:?}, text: include_str!({:?}), presets: &[\n",
+                format!("{stem}.csd"),
+                csd.display().to_string()
+            );
+            for preset in sorted(&presets_dir, "cspreset") {
+                println!("cargo:rerun-if-changed={}", preset.display());
+                code += &format!(
+                    "        FactoryPreset {{ file: {:?}, text: include_str!({:?}) }},\n",
+                    preset.file_name().unwrap_or_default().to_string_lossy(),
+                    preset.display().to_string()
+                );
+            }
+            code += "    ] },\n";
+        }
+    }
+    code + "]\n"
 }

@@ -476,6 +476,7 @@ fn main() {
             automation: Vec::<AutomationPoint>::new(),
             input: None,
             frames: (2.0 * SR) as usize,
+            strings: Default::default(),
         };
         let t = thread_cpu();
         render::render(&job, |_| {}).expect("render");

@@ -25,7 +25,8 @@ use crate::transport::{Transport, TransportChannels};
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 /// Which plugin runs the engine: it decides where Csound's input comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// Notes in; Csound's input is the optional sidechain.
     Instrument,
@@ -76,6 +77,9 @@ pub struct Engine {
     notes: Notes,
     /// The performance ended (score end or `exitnow`): output silence from now on.
     ended: bool,
+    /// The velocity of every note held now, per MIDI channel and key (0: not held), so a
+    /// recompiled orchestra can take the held notes over ([`Engine::adopt_notes`]).
+    held: Box<[[f32; 128]; 16]>,
     /// This engine's turn at Python, if its orchestra uses Python opcodes. Declared after
     /// `csound`, so the turn is given back only once the engine is destroyed.
     _python: Option<PythonTurn>,
@@ -190,6 +194,7 @@ impl Engine {
             controls,
             notes,
             ended: false,
+            held: Box::new([[0.0; 128]; 16]),
             _python: python,
         };
         Ok((engine, loaded))
@@ -207,6 +212,9 @@ impl Engine {
         let (mut engine, mut loaded) = Engine::load(text, origin, sample_rate, kind)?;
         (loaded.slots, loaded.fresh) = state.bind(&loaded.params, SLOTS);
         engine.bind(&loaded.params, &loaded.slots)?;
+        for (name, value) in &state.strings {
+            engine.csound.set_string_channel(name, value)?;
+        }
         Ok((engine, loaded))
     }
 
@@ -260,6 +268,29 @@ impl Engine {
         Ok(())
     }
 
+    /// Starts every note `other` holds, at this engine's next frame: a recompiled orchestra
+    /// keeps playing the chord the musician holds.
+    pub fn adopt_notes(&mut self, other: &Engine) {
+        for channel in 0..16u8 {
+            for key in 0..128u8 {
+                let velocity = other.held[channel as usize][key as usize];
+                if velocity > 0.0 {
+                    self.apply(&MidiEvent::NoteOn {
+                        at: 0,
+                        channel,
+                        key,
+                        velocity,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The sample rate the engine was loaded for.
+    pub fn sample_rate(&self) -> f64 {
+        self.sr
+    }
+
     /// The latency the engine adds, in frames.
     pub fn latency(&self) -> usize {
         self.ksmps
@@ -289,6 +320,18 @@ impl Engine {
     }
 
     fn apply(&mut self, event: &MidiEvent) {
+        match *event {
+            MidiEvent::NoteOn {
+                channel,
+                key,
+                velocity,
+                ..
+            } => self.held[channel as usize & 15][key as usize & 127] = velocity.max(f32::EPSILON),
+            MidiEvent::NoteOff { channel, key, .. } => {
+                self.held[channel as usize & 15][key as usize & 127] = 0.0
+            }
+            _ => {}
+        }
         let offset = self.pos;
         let (ksmps, sr) = (self.ksmps, self.sr);
         match (&mut self.notes, *event) {
@@ -365,7 +408,7 @@ impl Engine {
     pub fn process(
         &mut self,
         io: &mut [&mut [f32]],
-        sidechain: Option<&[&mut [f32]]>,
+        sidechain: Option<&[&[f32]]>,
         events: &mut dyn Iterator<Item = MidiEvent>,
         values: &dyn Fn(usize) -> Option<f32>,
         transport: &Transport,
@@ -426,6 +469,7 @@ impl Engine {
                 let _ = csound.score_event(EventKind::Instrument, &p);
             });
         }
+        self.held.iter_mut().for_each(|c| c.fill(0.0));
         self.out.fill(0.0);
         self.pos = 0;
     }

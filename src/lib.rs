@@ -13,22 +13,34 @@
 //! | [`midi_map`] | where MIDI becomes score events and controller channels |
 //! | [`transport`] | host transport into the channels Csound plugin users know |
 //! | [`state`] | what a saved project keeps of the orchestra |
+//! | [`live`] | live recompilation: compile off the audio thread, crossfade to the new engine |
+//! | [`presets`] | preset files people share, `.snaps` import |
+//! | [`factory`] | the orchestras and presets built into the binaries |
+//! | [`trust`] | refusing shared orchestras that reach outside the instrument |
+//! | [`editor`] | the plugin window (egui) |
 //! | [`render`] | offline rendering with the same engine (the command line) |
 //! | [`midi_file`] | standard MIDI files into engine events |
 //! | [`safety`] | which opcodes of a shared orchestra reach outside the instrument |
 
 pub mod csound;
 pub mod declarations;
+pub mod editor;
 pub mod engine;
+pub mod factory;
+pub mod live;
 pub mod midi_file;
 pub mod midi_map;
 pub mod params;
+pub mod presets;
 pub mod render;
 pub mod safety;
 pub mod state;
 pub mod transport;
+pub mod trust;
 
+use editor::Link;
 use engine::{Engine, Kind};
+use live::{Loader, Player, Source};
 use midi_map::MidiEvent;
 use nice_plug::prelude::*;
 use params::PluginParams;
@@ -39,9 +51,6 @@ use std::sync::Arc;
 pub trait Flavour: Send + Sync + 'static {
     const KIND: Kind;
     const NAME: &'static str;
-    /// The built-in orchestra (a file under `presets/`).
-    const DEFAULT_CSD: &'static str;
-    const DEFAULT_ORIGIN: &'static str;
     const LAYOUTS: &'static [AudioIOLayout];
     const MIDI: MidiConfig;
     const CLAP_ID: &'static str;
@@ -58,8 +67,6 @@ pub struct EffectFlavour;
 impl Flavour for InstrumentFlavour {
     const KIND: Kind = Kind::Instrument;
     const NAME: &'static str = "Csound Instrument";
-    const DEFAULT_CSD: &'static str = include_str!("../presets/instrument/poly-synth.csd");
-    const DEFAULT_ORIGIN: &'static str = "poly-synth.csd (built in)";
     const LAYOUTS: &'static [AudioIOLayout] = &[AudioIOLayout {
         main_input_channels: None,
         main_output_channels: NonZeroU32::new(2),
@@ -91,8 +98,6 @@ impl Flavour for InstrumentFlavour {
 impl Flavour for EffectFlavour {
     const KIND: Kind = Kind::Effect;
     const NAME: &'static str = "Csound Effect";
-    const DEFAULT_CSD: &'static str = include_str!("../presets/effect/ping-pong-delay.csd");
-    const DEFAULT_ORIGIN: &'static str = "ping-pong-delay.csd (built in)";
     const LAYOUTS: &'static [AudioIOLayout] = &[AudioIOLayout {
         main_input_channels: NonZeroU32::new(2),
         main_output_channels: NonZeroU32::new(2),
@@ -118,8 +123,12 @@ impl Flavour for EffectFlavour {
 /// A Csound orchestra as a plugin.
 pub struct CsoundPlugin<F: Flavour> {
     params: Arc<PluginParams>,
-    /// The running orchestra; `None` when it failed to load (silence, or pass-through).
-    engine: Option<Engine>,
+    /// Compiles new orchestras off the audio thread (the editor asks it to).
+    loader: Arc<Loader>,
+    /// The audio thread's side: the running engine and any crossfade to a new one.
+    player: Player,
+    /// Meters and the on-screen keyboard, shared with the editor.
+    link: Arc<Link>,
     _flavour: PhantomData<F>,
 }
 
@@ -130,9 +139,13 @@ pub type Effect = CsoundPlugin<EffectFlavour>;
 
 impl<F: Flavour> Default for CsoundPlugin<F> {
     fn default() -> Self {
+        let params = Arc::new(PluginParams::new());
+        let (loader, player) = Loader::new(params.clone(), F::KIND);
         Self {
-            params: Arc::new(PluginParams::new()),
-            engine: None,
+            params,
+            loader: Arc::new(loader),
+            player,
+            link: Arc::new(Link::default()),
             _flavour: PhantomData,
         }
     }
@@ -140,7 +153,8 @@ impl<F: Flavour> Default for CsoundPlugin<F> {
 
 impl<F: Flavour> CsoundPlugin<F> {
     /// The CSD to run: the saved text, else the saved path's file, else the built-in one.
-    fn source(state: &state::OrchestraState) -> Result<(String, String), String> {
+    /// The flag says whether it is the built-in one (whose text the state does not keep).
+    fn source(state: &state::OrchestraState) -> Result<(Source, bool), String> {
         if let Some(text) = &state.text {
             let origin = state
                 .path
@@ -150,53 +164,56 @@ impl<F: Flavour> CsoundPlugin<F> {
                     || "the saved orchestra".to_string(),
                     |n| n.to_string_lossy().into_owned(),
                 );
-            return Ok((text.clone(), origin));
+            let source = Source {
+                text: text.clone(),
+                origin,
+                path: state.path.clone(),
+            };
+            return Ok((source, false));
         }
         if let Some(path) = &state.path {
             let text =
                 std::fs::read_to_string(path).map_err(|e| format!("could not read {path}: {e}"))?;
-            return Ok((text, path.clone()));
+            let source = Source {
+                text,
+                origin: path.clone(),
+                path: Some(path.clone()),
+            };
+            return Ok((source, false));
         }
-        Ok((F::DEFAULT_CSD.to_string(), F::DEFAULT_ORIGIN.to_string()))
+        let built_in = factory::default_orchestra(F::KIND);
+        let source = Source {
+            text: built_in.text.to_string(),
+            origin: format!("{} (built in)", built_in.file),
+            path: None,
+        };
+        Ok((source, true))
     }
 
     /// Loads the orchestra the state names, binds its parameters, and records the outcome in
-    /// the state. Returns the latency. Runs on the host's main thread, never the audio thread.
-    fn load(&mut self, sample_rate: f64) -> u32 {
-        self.engine = None;
-        let mut state = self.params.orchestra();
-        let loaded = Self::source(&state).and_then(|(text, origin)| {
-            let loaded = Engine::load_bound(&text, &origin, sample_rate, F::KIND, &mut state)
+    /// the state. Runs on the host's main thread, never the audio thread.
+    fn load(&mut self, sample_rate: f64) -> Option<Engine> {
+        let state = self.params.orchestra();
+        let loaded = Self::source(&state).and_then(|(source, built_in)| {
+            let engine = live::load_into(&self.params, &source, sample_rate, F::KIND)
                 .map_err(|e| e.to_string())?;
-            if state.path.is_some() {
-                state.text = Some(text);
+            if built_in {
+                let mut state = self.params.orchestra();
+                state.text = None;
+                self.params.set_orchestra(state);
             }
-            Ok(loaded)
+            Ok(engine)
         });
-        let latency = match loaded {
-            Ok((engine, loaded)) => {
-                self.params.disengage(&loaded.fresh);
-                if let Ok(mut specs) = self.params.specs.write() {
-                    specs.iter_mut().for_each(|s| *s = None);
-                    for (spec, slot) in loaded.params.iter().zip(&loaded.slots) {
-                        if let Some(slot) = *slot {
-                            specs[slot] = Some(spec.clone());
-                        }
-                    }
-                }
-                state.error = None;
-                let latency = engine.latency() as u32;
-                self.engine = Some(engine);
-                latency
-            }
+        match loaded {
+            Ok(engine) => Some(engine),
             Err(error) => {
                 nice_warn!("{}: {error}", F::NAME);
+                let mut state = self.params.orchestra();
                 state.error = Some(error);
-                0
+                self.params.set_orchestra(state);
+                None
             }
-        };
-        self.params.set_orchestra(state);
-        latency
+        }
     }
 }
 
@@ -212,10 +229,20 @@ impl<F: Flavour> Plugin for CsoundPlugin<F> {
 
     type SysExMessage = ();
     type BackgroundTask = ();
-    type Editor = ();
+    type Editor = editor::CsoundEditor;
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn editor(&mut self, _executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        Some(editor::CsoundEditor::new(
+            F::NAME,
+            F::KIND,
+            self.params.clone(),
+            self.loader.clone(),
+            self.link.clone(),
+        ))
     }
 
     fn activate(
@@ -224,15 +251,17 @@ impl<F: Flavour> Plugin for CsoundPlugin<F> {
         buffer_config: &BufferConfig,
         context: &mut impl ActivateContext<Self>,
     ) -> bool {
-        let latency = self.load(buffer_config.sample_rate as f64);
-        context.set_latency_samples(latency);
+        let sample_rate = buffer_config.sample_rate as f64;
+        let engine = self.load(sample_rate);
+        context.set_latency_samples(engine.as_ref().map_or(0, Engine::latency) as u32);
+        self.loader.loaded(engine.as_ref(), sample_rate);
+        self.player
+            .install(engine, buffer_config.max_buffer_size as usize);
         true
     }
 
     fn reset(&mut self) {
-        if let Some(engine) = &mut self.engine {
-            engine.reset();
-        }
+        self.player.reset();
     }
 
     fn process(
@@ -241,15 +270,6 @@ impl<F: Flavour> Plugin for CsoundPlugin<F> {
         aux: &mut AuxiliaryBuffers,
         context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
-        let Some(engine) = &mut self.engine else {
-            // A broken orchestra: the instrument is silent, the effect passes its input.
-            if F::KIND == Kind::Instrument {
-                for channel in buffer.as_slice() {
-                    channel.fill(0.0);
-                }
-            }
-            return ProcessStatus::Normal;
-        };
         let t = context.transport();
         let transport = transport::Transport {
             tempo: t.tempo.unwrap_or(120.0),
@@ -266,19 +286,31 @@ impl<F: Flavour> Plugin for CsoundPlugin<F> {
                 .is_engaged(slot)
                 .then(|| params.slots[slot].value.modulated_normalized_value())
         };
-        let mut events = std::iter::from_fn(|| loop {
+        // The on-screen keyboard's notes come first, at the block's start.
+        let link = &self.link;
+        let keys = std::iter::from_fn(|| link.keys.pop());
+        let host = std::iter::from_fn(|| loop {
             if let Some(event) = MidiEvent::from_note_event(context.next_event()?) {
                 return Some(event);
             }
         });
-        let sidechain = aux.inputs.first_mut().map(|b| &*b.as_slice());
-        engine.process(
+        let mut events = keys.chain(host);
+        let side = aux.inputs.first_mut().and_then(|b| match b.as_slice() {
+            [l, r, ..] => Some([&**l, &**r]),
+            _ => None,
+        });
+        let new_latency = self.player.process(
             buffer.as_slice(),
-            sidechain,
+            side.as_ref().map(|s| &s[..]),
             &mut events,
             &values,
             &transport,
         );
+        drop(events);
+        if let Some(latency) = new_latency {
+            context.set_latency_samples(latency as u32);
+        }
+        self.link.meter(buffer.as_slice_immutable());
         ProcessStatus::Normal
     }
 }

@@ -4,7 +4,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use csound_plugin::csound::MessageLevel;
 use csound_plugin::declarations::{NoteMode, Pitch, Velocity};
 use csound_plugin::engine::{Engine, Kind};
+use csound_plugin::factory;
+use csound_plugin::presets::{self, Preset};
 use csound_plugin::render::{self, Job};
+use csound_plugin::trust::{self, TrustStore};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -27,6 +30,15 @@ enum Command {
     Render(RenderArgs),
     /// Compile an orchestra without playing it and show what the plugin makes of it.
     Check(CheckArgs),
+    /// Allow a shared orchestra (or a preset's orchestra) that reaches outside the instrument:
+    /// remembered for this exact content, as the plugin's "Allow" button does.
+    Allow(AllowArgs),
+}
+
+#[derive(clap::Args)]
+struct AllowArgs {
+    /// The CSD or preset file to allow.
+    file: PathBuf,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -66,6 +78,10 @@ struct RenderArgs {
     /// Seconds rendered after the last event (release tails, echoes).
     #[arg(long, default_value_t = 2.0)]
     tail: f64,
+    /// A preset file to apply (its plugin kind wins; its own orchestra, or the built-in one it
+    /// names, is used when no ORCHESTRA is given).
+    #[arg(long)]
+    preset: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -90,17 +106,70 @@ fn orchestra(path: Option<&Path>, k: Kind) -> Result<(String, String), String> {
         Some(p) => std::fs::read_to_string(p)
             .map(|t| (t, p.display().to_string()))
             .map_err(|e| format!("could not read the orchestra {}: {e}", p.display())),
-        None => Ok(match k {
-            Kind::Instrument => (
-                include_str!("../presets/instrument/poly-synth.csd").into(),
-                "poly-synth.csd (built in)".into(),
-            ),
-            Kind::Effect => (
-                include_str!("../presets/effect/ping-pong-delay.csd").into(),
-                "ping-pong-delay.csd (built in)".into(),
-            ),
-        }),
+        None => {
+            let built_in = factory::default_orchestra(k);
+            Ok((
+                built_in.text.to_string(),
+                format!("{} (built in)", built_in.file),
+            ))
+        }
     }
+}
+
+/// Reads a preset file.
+fn read_preset(path: &Path) -> Result<Preset, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("could not read the preset {}: {e}", path.display()))?;
+    Preset::parse(&text, &path.display().to_string()).map_err(|e| e.to_string())
+}
+
+/// The orchestra a preset brings: its own source, else the built-in one it names.
+fn preset_orchestra(preset: &Preset, path: &Path) -> Result<(String, String), String> {
+    if let Some(source) = &preset.source {
+        return Ok((source.clone(), preset.orchestra.name.clone()));
+    }
+    factory::orchestra(preset.plugin, &preset.orchestra.name)
+        .map(|o| (o.text.to_string(), format!("{} (built in)", o.file)))
+        .ok_or_else(|| {
+            format!(
+                "{} was made for {}, which is not built in and not inside the preset: \
+                 give the orchestra file too",
+                path.display(),
+                preset.orchestra.name
+            )
+        })
+}
+
+/// Refuses an orchestra that reaches outside the instrument unless the user allowed it.
+fn vet(csd: &str, origin: &str, file: &Path) -> Result<(), String> {
+    trust::vet(csd, origin, &TrustStore::open()).map_err(|refusal| match refusal {
+        trust::Refusal::Unsafe { .. } => format!(
+            "{refusal}\nTo allow it: csound-plugin allow {}",
+            file.display()
+        ),
+        trust::Refusal::Broken(e) => e.to_string(),
+    })
+}
+
+fn run_allow(args: AllowArgs) -> Result<(), String> {
+    let shown = args.file.display().to_string();
+    let (text, origin) = if args
+        .file
+        .extension()
+        .is_some_and(|e| e == presets::EXTENSION)
+    {
+        let preset = read_preset(&args.file)?;
+        preset_orchestra(&preset, &args.file)?
+    } else {
+        std::fs::read_to_string(&args.file)
+            .map(|t| (t, shown.clone()))
+            .map_err(|e| format!("could not read {shown}: {e}"))?
+    };
+    TrustStore::open()
+        .allow(&text, &origin)
+        .map_err(|e| format!("could not save the decision: {e}"))?;
+    println!("allowed {shown} (this exact content; any change asks again)");
+    Ok(())
 }
 
 fn read_wav(path: &Path) -> Result<[Vec<f32>; 2], String> {
@@ -174,8 +243,18 @@ fn run_render(args: RenderArgs) -> Result<(), String> {
             args.block
         ));
     }
-    let k = kind(args.kind);
-    let (csd, origin) = orchestra(args.orchestra.as_deref(), k)?;
+    let preset = args.preset.as_deref().map(read_preset).transpose()?;
+    let k = preset.as_ref().map_or(kind(args.kind), |p| p.plugin);
+    let (csd, origin) = match (&preset, &args.orchestra, &args.preset) {
+        (Some(p), None, Some(path)) => preset_orchestra(p, path)?,
+        _ => orchestra(args.orchestra.as_deref(), k)?,
+    };
+    let shared_file = args
+        .orchestra
+        .as_deref()
+        .or(args.preset.as_deref())
+        .unwrap_or(Path::new("."));
+    vet(&csd, &origin, shared_file)?;
     let sr = args.sample_rate as f64;
     let events = match &args.midi {
         Some(path) => {
@@ -187,7 +266,7 @@ fn run_render(args: RenderArgs) -> Result<(), String> {
         None if k == Kind::Instrument => render::demo_phrase(sr),
         None => Vec::new(),
     };
-    let automation = match &args.automation {
+    let mut automation = match &args.automation {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("could not read the automation {}: {e}", path.display()))?;
@@ -195,6 +274,19 @@ fn run_render(args: RenderArgs) -> Result<(), String> {
         }
         None => Vec::new(),
     };
+    // A preset is automation at the first frame, before any other.
+    if let Some(p) = &preset {
+        let first: Vec<_> = p
+            .values
+            .iter()
+            .map(|(channel, &value)| render::AutomationPoint {
+                frame: 0,
+                channel: channel.clone(),
+                value,
+            })
+            .collect();
+        automation.splice(0..0, first);
+    }
     let input = args.input.as_deref().map(read_wav).transpose()?;
     let last = events
         .last()
@@ -212,6 +304,10 @@ fn run_render(args: RenderArgs) -> Result<(), String> {
         automation,
         input,
         frames,
+        strings: preset
+            .as_ref()
+            .map(|p| p.strings.clone())
+            .unwrap_or_default(),
     };
     let started = Instant::now();
     let mut shown = false;
@@ -232,6 +328,11 @@ fn run_render(args: RenderArgs) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     if shown {
         eprintln!();
+    }
+    if let Some(p) = &preset {
+        if let Some(report) = p.apply_to(&rendered.params, &csd).report() {
+            eprintln!("preset \"{}\": {report}", p.name);
+        }
     }
     for channel in &rendered.unknown_channels {
         eprintln!(
@@ -264,6 +365,8 @@ fn run_render(args: RenderArgs) -> Result<(), String> {
 fn run_check(args: CheckArgs) -> Result<(), String> {
     let k = kind(args.kind);
     let (csd, origin) = orchestra(Some(&args.orchestra), k)?;
+    // Compiling runs the orchestra's global code: a shared one is vetted first.
+    vet(&csd, &origin, &args.orchestra)?;
     let (engine, loaded) = Engine::load(&csd, &origin, 48000.0, k).map_err(|e| e.to_string())?;
     println!(
         "{origin}: compiles (ksmps {}, latency {} frames)",
@@ -351,6 +454,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Render(args) => run_render(args),
         Command::Check(args) => run_check(args),
+        Command::Allow(args) => run_allow(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

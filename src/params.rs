@@ -38,6 +38,9 @@ pub struct PluginParams {
     /// Bit `i` set: slot `i` was moved by the host or the user, so its value drives the channel.
     #[persist = "engaged"]
     pub engaged: Arc<AtomicU64>,
+    /// The editor window's logical size, so it reopens as the user left it.
+    #[persist = "editor-size"]
+    pub editor_size: Arc<RwLock<(u32, u32)>>,
     /// The parameter slots.
     #[nested(array)]
     pub slots: Vec<Slot>,
@@ -88,6 +91,7 @@ impl PluginParams {
         Self {
             orchestra: Arc::new(RwLock::new(OrchestraState::default())),
             engaged,
+            editor_size: Arc::new(RwLock::new(crate::editor::DEFAULT_SIZE)),
             slots,
             specs,
         }
@@ -105,6 +109,18 @@ impl PluginParams {
             .filter(|&&s| s < SLOTS)
             .fold(0u64, |m, &s| m | 1 << s);
         self.engaged.fetch_and(!mask, Ordering::Relaxed);
+    }
+
+    /// Records which spec each slot is bound to now (`slots[i]` is the slot of `specs[i]`).
+    pub fn set_specs(&self, specs: &[ParamSpec], slots: &[Option<usize>]) {
+        if let Ok(mut bound) = self.specs.write() {
+            bound.iter_mut().for_each(|s| *s = None);
+            for (spec, slot) in specs.iter().zip(slots) {
+                if let Some(slot) = *slot {
+                    bound[slot] = Some(spec.clone());
+                }
+            }
+        }
     }
 
     /// A copy of the orchestra state (never on the audio thread).

@@ -35,6 +35,8 @@ pub struct Job<'a> {
     pub input: Option<[Vec<f32>; 2]>,
     /// Frames of output wanted (the render runs `latency` frames longer and drops them).
     pub frames: usize,
+    /// String channel values (from a preset), written when the orchestra loads.
+    pub strings: std::collections::BTreeMap<String, String>,
 }
 
 /// A finished render.
@@ -50,7 +52,10 @@ pub struct Rendered {
 
 /// Renders a job; `progress` is called with the fraction done now and then.
 pub fn render(job: &Job, mut progress: impl FnMut(f64)) -> Result<Rendered> {
-    let mut state = OrchestraState::default();
+    let mut state = OrchestraState {
+        strings: job.strings.clone(),
+        ..OrchestraState::default()
+    };
     let (mut engine, loaded) =
         Engine::load_bound(job.csd, job.origin, job.sample_rate, job.kind, &mut state)?;
     let slots = &loaded.slots;

@@ -18,6 +18,9 @@ pub struct OrchestraState {
     pub bindings: BTreeMap<String, usize>,
     /// Why the orchestra did not load, with the line, for the log and the editor.
     pub error: Option<String>,
+    /// String channel values (from a preset), written when the orchestra loads.
+    #[serde(default)]
+    pub strings: BTreeMap<String, String>,
 }
 
 impl OrchestraState {

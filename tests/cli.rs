@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 fn cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_csound-plugin"))
         .args(args)
+        // The user's own allowed orchestras never leak into tests.
+        .env("CSOUND_PLUGIN_HOME", scratch("cli-home"))
         .output()
         .expect("the binary runs")
 }
@@ -108,7 +110,9 @@ fn automation_changes_the_render() {
 fn check_lists_parameters_and_note_convention() {
     let r = cli(&[
         "check",
-        fixture("../../presets/instrument/poly-synth.csd").to_str().unwrap(),
+        fixture("../../presets/instrument/poly-synth.csd")
+            .to_str()
+            .unwrap(),
     ]);
     let text = String::from_utf8_lossy(&r.stdout);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
@@ -125,10 +129,12 @@ fn check_lists_parameters_and_note_convention() {
     let dir = scratch("cli-check");
     let risky = dir.join("risky.csd");
     std::fs::write(&risky, "<CsoundSynthesizer>\n<CsInstruments>\n#define RUN #system_i#\ninstr 1\n ir $RUN 1, \"ls\"\nendin\n</CsInstruments>\n</CsoundSynthesizer>\n").unwrap();
+    // A shared orchestra is vetted before its global code runs: refused, with what and where.
     let r = cli(&["check", risky.to_str().unwrap()]);
-    let text = String::from_utf8_lossy(&r.stdout);
+    let text = String::from_utf8_lossy(&r.stderr);
+    assert!(!r.status.success());
     assert!(
-        text.contains("line 5: system_i (runs programs or code)"),
+        text.contains("line 5: `system_i` runs programs or code"),
         "{text}"
     );
 }

@@ -9,7 +9,7 @@ nchnls_i = 2
 0dbfs = 1
 
 chn_k "time",     1, 3, 350,  10,  2000,  0, 0, 0, 0, "label=Time; unit=ms; group=Delay"
-chn_k "feedback", 1, 2, 0.45, 0,   0.95,  0, 0, 0, 0, "label=Feedback; group=Delay"
+chn_k "feedback", 1, 2, 0.4,  0,   0.95,  0, 0, 0, 0, "label=Feedback; group=Delay"
 chn_k "spread",   1, 2, 0.3,  0,   1,     0, 0, 0, 0, "label=Spread; group=Delay"
 chn_k "tone",     1, 3, 5000, 200, 18000, 0, 0, 0, 0, "label=Tone; unit=Hz; group=Delay"
 chn_k "mix",      1, 2, 0.35, 0,   1,     0, 0, 0, 0, "label=Mix; group=Output"
@@ -27,7 +27,10 @@ instr 1
   adR vdelay3 aR + afbL * kfb, a(ktime * (1 + 0.5 * kspread)), 3800
   afbL tone adL, ktone
   afbR tone adR, ktone
-  outs aL * (1 - kmix) + afbL * kmix, aR * (1 - kmix) + afbR * kmix
+  ; the dry stays at unity up to Mix 0.5 while the echoes rise, then fades
+  kdry = min(1, 2 * (1 - kmix))
+  kwet = min(1, 2 * kmix)
+  outs aL * kdry + afbL * kwet, aR * kdry + afbR * kwet
 endin
 </CsInstruments>
 <CsScore>

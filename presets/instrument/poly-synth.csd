@@ -52,7 +52,7 @@ instr 1
   kenv madsr iatt, idec, isus, irel
   kfreq limit kcut * (1 + 4 * kenvamt * kenv), 20, sr * 0.45
   afilt moogladder (a1 + a2) * 0.5, kfreq, kres
-  aout = afilt * aenv * ivel * ampdbfs(kvol)
+  aout = afilt * aenv * ivel * 2 * ampdbfs(kvol)   ; x2: level-matched with the other factory orchestras
   outs aout, aout
 endin
 </CsInstruments>
