@@ -114,11 +114,7 @@ fn a_recompile_while_a_note_plays_crossfades_without_a_click_or_a_gap() {
     let level = rms(before).min(rms(after));
     let window = (0.005 * SR) as usize;
     for w in out[swap_at - 4 * window..swap_at + 20 * window].chunks(window) {
-        assert!(
-            rms(w) > 0.5 * level,
-            "gap: {} against {level}",
-            rms(w)
-        );
+        assert!(rms(w) > 0.5 * level, "gap: {} against {level}", rms(w));
     }
     // No click: no step larger than the two orchestras' own steepest, plus what the fade's
     // slope can add (pi/2 per fade length, times the largest difference of the two signals).
