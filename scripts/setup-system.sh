@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages the project builds and tests against, when missing:
-# Csound 6.18 (library, headers, command line, plugin opcodes with Python), and libclang for
-# bindgen. Uses sudo when not root.
+# Csound 6.18 (library, headers, command line, plugin opcodes with Python), libclang for
+# bindgen; for the standalone build ALSA and JACK headers; for the editor's screenshot test an
+# X server without a screen (Xvfb, Mesa's software OpenGL), xwd, netpbm and tesseract (OCR).
+# Uses sudo when not root.
 set -euo pipefail
 
-packages=(csound libcsound64-dev csound-plugins libclang-dev)
+packages=(
+  csound libcsound64-dev csound-plugins libclang-dev
+  pkg-config libasound2-dev libjack-jackd2-dev
+  xvfb libgl1-mesa-dri x11-apps netpbm tesseract-ocr tesseract-ocr-eng
+)
 
 missing=()
 for p in "${packages[@]}"; do

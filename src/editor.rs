@@ -479,7 +479,7 @@ impl Ui {
     fn preset_bar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             ui.label("Preset");
-            if ui.button("◀").on_hover_text("Previous preset").clicked() {
+            if ui.button("<").on_hover_text("Previous preset").clicked() {
                 self.step_preset(-1);
             }
             let current = self
@@ -505,7 +505,7 @@ impl Ui {
                         }
                     }
                 });
-            if ui.button("▶").on_hover_text("Next preset").clicked() {
+            if ui.button(">").on_hover_text("Next preset").clicked() {
                 self.step_preset(1);
             }
             if let Some(i) = chosen {
@@ -695,16 +695,17 @@ impl Ui {
 
     fn meters(&mut self, ui: &mut egui::Ui) {
         ui.add_space(6.0);
+        let height = (ui.available_height() - 30.0).max(8.0);
         ui.horizontal(|ui| {
             for level in self.meters {
                 let (rect, _) = ui.allocate_exact_size(
-                    egui::vec2(14.0, ui.available_height() - 24.0),
+                    egui::vec2(14.0, height),
                     egui::Sense::hover(),
                 );
                 let db = 20.0 * level.max(1e-6).log10();
                 let fill = ((db + 60.0) / 60.0).clamp(0.0, 1.0);
                 let painter = ui.painter();
-                painter.rect_filled(rect, 2.0, Color32::from_gray(30));
+                painter.rect_filled(rect, 2.0, Color32::from_gray(60));
                 let mut bar = rect;
                 bar.set_top(rect.bottom() - rect.height() * fill);
                 let colour = if level >= 1.0 {
@@ -747,26 +748,46 @@ impl Ui {
                 None => groups.push((spec.group.clone(), vec![(slot, spec)])),
             }
         }
+        // Groups fill rows left to right; a group that does not fit starts a new row.
+        let width = ui.available_width();
+        let group_width = |members: usize| members as f32 * 86.0 + 24.0;
+        let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
+        let mut used = 0.0;
+        for (i, (_, members)) in groups.iter().enumerate() {
+            let w = group_width(members.len());
+            if used + w > width && !rows.last().is_some_and(Vec::is_empty) {
+                rows.push(Vec::new());
+                used = 0.0;
+            }
+            used += w;
+            if let Some(row) = rows.last_mut() {
+                row.push(i);
+            }
+        }
         egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| {
-                for (group, members) in &groups {
-                    ui.group(|ui| {
-                        ui.vertical(|ui| {
-                            let title = if group.is_empty() {
-                                "Parameters"
-                            } else {
-                                group
-                            };
-                            ui.label(RichText::new(title).strong());
-                            ui.horizontal(|ui| {
-                                for (slot, spec) in members {
-                                    self.control(ui, &setter, *slot, spec);
-                                }
+            for row in &rows {
+                ui.horizontal_top(|ui| {
+                    for &i in row {
+                        let (group, members) = &groups[i];
+                        ui.group(|ui| {
+                            ui.set_min_width(group_width(members.len()) - 24.0);
+                            ui.vertical(|ui| {
+                                let title = if group.is_empty() {
+                                    "Parameters"
+                                } else {
+                                    group
+                                };
+                                ui.label(RichText::new(title).strong());
+                                ui.horizontal_top(|ui| {
+                                    for (slot, spec) in members {
+                                        self.control(ui, &setter, *slot, spec);
+                                    }
+                                });
                             });
                         });
-                    });
-                }
-            });
+                    }
+                });
+            }
         });
     }
 
@@ -775,7 +796,7 @@ impl Ui {
         let plain = self.plain(slot, spec);
         ui.vertical(|ui| {
             ui.set_width(78.0);
-            ui.label(RichText::new(&spec.label).small())
+            ui.label(RichText::new(&spec.label))
                 .on_hover_text(format!("channel “{}”", spec.channel));
             match spec.steps.len() {
                 0 => {
@@ -981,7 +1002,7 @@ impl Ui {
         let mut chosen: Option<PathBuf> = None;
         let mut cancel = false;
         ui.horizontal(|ui| {
-            if ui.button("⬆").on_hover_text("Parent folder").clicked() {
+            if ui.button("Up").on_hover_text("Parent folder").clicked() {
                 if let Some(parent) = browser.dir.parent() {
                     browser.dir = parent.to_path_buf();
                 }
@@ -1009,7 +1030,7 @@ impl Ui {
                     .file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
                 let label = if is_dir {
-                    format!("📁 {name}")
+                    format!("[{name}]")
                 } else {
                     name.clone()
                 };

@@ -142,12 +142,11 @@ fn preset_orchestra(preset: &Preset, path: &Path) -> Result<(String, String), St
 
 /// Refuses an orchestra that reaches outside the instrument unless the user allowed it.
 fn vet(csd: &str, origin: &str, file: &Path) -> Result<(), String> {
-    trust::vet(csd, origin, &TrustStore::open()).map_err(|refusal| match refusal {
-        trust::Refusal::Unsafe { .. } => format!(
+    trust::vet(csd, origin, &TrustStore::open()).map_err(|refusal| {
+        format!(
             "{refusal}\nTo allow it: csound-plugin allow {}",
             file.display()
-        ),
-        trust::Refusal::Broken(e) => e.to_string(),
+        )
     })
 }
 

@@ -7,7 +7,6 @@
 //! the user allowed that exact content. The decision is remembered by content hash in the
 //! [`TrustStore`]. (Options in the file are always filtered by the host layer, trusted or not.)
 
-use crate::csound::Error;
 use crate::presets::{content_hash, data_dir};
 use crate::safety::{self, Finding};
 use std::collections::BTreeSet;
@@ -73,42 +72,34 @@ impl TrustStore {
     }
 }
 
-/// Why an orchestra was not opened.
+/// Why an orchestra was not opened: it uses opcodes that reach outside the instrument, and
+/// the user has not allowed it.
 #[derive(Debug)]
-pub enum Refusal {
-    /// It uses opcodes that reach outside the instrument, and the user has not allowed it.
-    Unsafe {
-        origin: String,
-        findings: Vec<Finding>,
-    },
-    /// It could not even be parsed (the message says where).
-    Broken(Error),
+pub struct Refusal {
+    pub origin: String,
+    pub findings: Vec<Finding>,
 }
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Refusal::Unsafe { origin, findings } => {
-                write!(
-                    f,
-                    "{origin} was not opened: it uses opcodes that reach outside the instrument"
-                )?;
-                for finding in findings {
-                    write!(
-                        f,
-                        "\n  line {}: `{}` {}",
-                        finding.line,
-                        finding.opcode,
-                        finding.reach.describe()
-                    )?;
-                }
-                write!(
-                    f,
-                    "\nAllow this exact file only if you trust whoever made it."
-                )
-            }
-            Refusal::Broken(error) => write!(f, "{error}"),
+        write!(
+            f,
+            "{} was not opened: it uses opcodes that reach outside the instrument",
+            self.origin
+        )?;
+        for finding in &self.findings {
+            write!(
+                f,
+                "\n  line {}: `{}` {}",
+                finding.line,
+                finding.opcode,
+                finding.reach.describe()
+            )?;
         }
+        write!(
+            f,
+            "\nAllow this exact file only if you trust whoever made it."
+        )
     }
 }
 
@@ -120,11 +111,13 @@ pub fn vet(text: &str, origin: &str, store: &TrustStore) -> Result<(), Refusal> 
     if crate::factory::is_factory_text(text) || store.is_allowed(text) {
         return Ok(());
     }
-    let findings = safety::check_csd(text, origin).map_err(Refusal::Broken)?;
+    // An orchestra that does not parse cannot run anything: its compile reports the error,
+    // with the file's own line numbers.
+    let findings = safety::check_csd(text, origin).unwrap_or_default();
     if findings.is_empty() {
         Ok(())
     } else {
-        Err(Refusal::Unsafe {
+        Err(Refusal {
             origin: origin.to_string(),
             findings,
         })

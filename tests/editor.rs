@@ -1,0 +1,197 @@
+//! The editor, drawn for real: the standalone build starts under Xvfb, a screenshot of its
+//! window is taken, and it must be drawn (not blank) with the orchestra's parameter labels on it
+//! (read back by OCR). Needs `Xvfb`, `xwd`, netpbm and `tesseract` (scripts/setup-system.sh).
+#![cfg(feature = "standalone")]
+
+mod common;
+use common::scratch;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Kills a child process when dropped, so a failing test leaves nothing running.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tool(name: &str) -> Command {
+    let mut command = Command::new(name);
+    command.stderr(Stdio::null());
+    command
+}
+
+/// Starts Xvfb on a free display; returns it and the display name.
+fn xvfb() -> (Running, String) {
+    let free = (90..200)
+        .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+        .expect("a free X display number");
+    let display = format!(":{free}");
+    let child = tool("Xvfb")
+        .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("Xvfb runs (install the xvfb package: scripts/setup-system.sh)");
+    let server = Running(child);
+    let socket = format!("/tmp/.X11-unix/X{free}");
+    let start = Instant::now();
+    while !Path::new(&socket).exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "Xvfb did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (server, display)
+}
+
+/// A screenshot of the whole screen as (width, height, RGB bytes), also written to `ppm`.
+fn screenshot(display: &str, ppm: &Path) -> (usize, usize, Vec<u8>) {
+    let xwd = tool("xwd")
+        .args(["-root", "-silent", "-display", display])
+        .output()
+        .expect("xwd runs (x11-apps)");
+    let xwd_file = ppm.with_extension("xwd");
+    std::fs::write(&xwd_file, &xwd.stdout).unwrap();
+    let pnm = tool("xwdtopnm")
+        .arg(&xwd_file)
+        .output()
+        .expect("xwdtopnm runs (netpbm)")
+        .stdout;
+    std::fs::write(ppm, &pnm).unwrap();
+    parse_ppm(&pnm)
+}
+
+/// Reads a binary PPM (P6, 8-bit).
+fn parse_ppm(data: &[u8]) -> (usize, usize, Vec<u8>) {
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 {
+        while data[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if data[i] == b'#' {
+            while data[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        let start = i;
+        while !data[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(String::from_utf8_lossy(&data[start..i]).into_owned());
+    }
+    assert_eq!(fields[0], "P6", "a binary PPM");
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    let max: u32 = fields[3].parse().unwrap();
+    let body = &data[i + 1..];
+    // Samples are one byte up to a maxval of 255, else two (big-endian): keep the high byte.
+    let pixels = if max > 255 {
+        body.chunks(2).take(w * h * 3).map(|s| s[0]).collect()
+    } else {
+        body[..w * h * 3].to_vec()
+    };
+    (w, h, pixels)
+}
+
+/// How many different colours the image has (a blank or black window has one or two).
+fn colours(pixels: &[u8]) -> usize {
+    let mut seen: Vec<[u8; 3]> = pixels
+        .chunks(3)
+        .step_by(7)
+        .map(|p| [p[0], p[1], p[2]])
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}
+
+#[test]
+fn the_standalone_editor_draws_its_controls() {
+    let dir = scratch("editor-screenshot");
+    let (_server, display) = xvfb();
+    let app = Command::new(env!("CARGO_BIN_EXE_csound-plugin-standalone"))
+        .args(["--backend", "dummy"])
+        .env("DISPLAY", &display)
+        .env("CSOUND_PLUGIN_HOME", &dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the standalone build runs");
+    let _app = Running(app);
+    let ppm = dir.join("editor.ppm");
+
+    // Wait until the window is drawn: many colours (text, knobs, keys) instead of a blank root.
+    let start = Instant::now();
+    let (w, h, pixels) = loop {
+        let shot = screenshot(&display, &ppm);
+        if colours(&shot.2) > 40 {
+            break shot;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the editor was not drawn within a minute ({} colours)",
+            colours(&shot.2)
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    // Let a frame or two more settle, then read it.
+    std::thread::sleep(Duration::from_millis(1500));
+    let (_, _, pixels_now) = screenshot(&display, &ppm);
+    assert_eq!(pixels.len(), w * h * 3);
+    let lit = pixels_now
+        .chunks(3)
+        .filter(|p| p.iter().any(|&c| c > 100))
+        .count();
+    assert!(
+        lit > w * h / 50,
+        "the window is almost blank ({lit} bright pixels)"
+    );
+
+    // OCR (at twice the size, as tesseract prefers) must find the built-in synth's labels.
+    let scaled = dir.join("editor2.ppm");
+    let big = tool("pamscale")
+        .args(["2", ppm.to_str().unwrap()])
+        .output()
+        .expect("pamscale runs (netpbm)");
+    std::fs::write(&scaled, big.stdout).unwrap();
+    let ocr = tool("tesseract")
+        .args([scaled.to_str().unwrap(), "-"])
+        .output()
+        .expect("tesseract runs (tesseract-ocr)");
+    let text = String::from_utf8_lossy(&ocr.stdout);
+    let labels = [
+        "Shape",
+        "Detune",
+        "Cutoff",
+        "Resonance",
+        "Attack",
+        "Decay",
+        "Sustain",
+        "Release",
+        "Volume",
+    ];
+    let found: Vec<&str> = labels
+        .iter()
+        .copied()
+        .filter(|l| text.contains(l))
+        .collect();
+    assert!(
+        found.len() >= 6,
+        "parameter labels on screen: {found:?}; OCR read: {text}"
+    );
+    for group in ["Oscillators", "Filter", "Envelope"] {
+        assert!(
+            text.contains(group),
+            "group {group} missing; OCR read: {text}"
+        );
+    }
+    for tab in ["Controls", "Orchestra", "Console"] {
+        assert!(text.contains(tab), "tab {tab} missing; OCR read: {text}");
+    }
+}
