@@ -70,8 +70,9 @@ pub struct CsoundEditor {
     params: Arc<PluginParams>,
     loader: Arc<Loader>,
     link: Arc<Link>,
-    /// The window's UI state, kept across openings of the window.
-    ui: Arc<Mutex<Ui>>,
+    /// The window's UI state, made on the first opening (plugins that are never opened do
+    /// not read preset folders) and kept across openings.
+    ui: Arc<Mutex<Option<Ui>>>,
 }
 
 impl CsoundEditor {
@@ -82,14 +83,13 @@ impl CsoundEditor {
         loader: Arc<Loader>,
         link: Arc<Link>,
     ) -> Self {
-        let ui = Ui::new(kind, params.clone(), loader.clone(), link.clone());
         Self {
             name,
             kind,
             params,
             loader,
             link,
-            ui: Arc::new(Mutex::new(ui)),
+            ui: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -118,11 +118,20 @@ impl Editor for CsoundEditor {
             nice_plug::editor::dpi::LogicalSize::new(w as f64, h as f64),
             1.0,
         );
+        if let Ok(mut ui) = self.ui.lock() {
+            if ui.is_none() {
+                *ui = Some(Ui::new(
+                    self.kind,
+                    self.params.clone(),
+                    self.loader.clone(),
+                    self.link.clone(),
+                ));
+            }
+        }
         let app = App {
             ui: self.ui.clone(),
             size: self.params.editor_size.clone(),
         };
-        let _ = (&self.loader, &self.link, self.kind);
         let settings = nice_plug_egui::EguiNiceSettings::new()
             .with_tile(self.name)
             .with_resize_hint(resize_hint());
@@ -162,7 +171,7 @@ fn resize_hint() -> ResizeHint {
 
 /// The egui app: forwards to the shared [`Ui`] and records the window size.
 struct App {
-    ui: Arc<Mutex<Ui>>,
+    ui: Arc<Mutex<Option<Ui>>>,
     size: Arc<std::sync::RwLock<(u32, u32)>>,
 }
 
@@ -174,14 +183,18 @@ impl NiceEguiApp for App {
         _frame: &mut nice_plug_egui::Frame,
     ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
         if let Ok(mut ui) = self.ui.lock() {
-            ui.gui = Some(gui);
+            if let Some(ui) = ui.as_mut() {
+                ui.gui = Some(gui);
+            }
         }
         Ok(())
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut nice_plug_egui::Frame) {
         if let Ok(mut state) = self.ui.lock() {
-            state.show(ui);
+            if let Some(state) = state.as_mut() {
+                state.show(ui);
+            }
         }
         // Keep meters and the console moving.
         ui.ctx()
@@ -698,10 +711,8 @@ impl Ui {
         let height = (ui.available_height() - 30.0).max(8.0);
         ui.horizontal(|ui| {
             for level in self.meters {
-                let (rect, _) = ui.allocate_exact_size(
-                    egui::vec2(14.0, height),
-                    egui::Sense::hover(),
-                );
+                let (rect, _) =
+                    ui.allocate_exact_size(egui::vec2(14.0, height), egui::Sense::hover());
                 let db = 20.0 * level.max(1e-6).log10();
                 let fill = ((db + 60.0) / 60.0).clamp(0.0, 1.0);
                 let painter = ui.painter();

@@ -574,3 +574,25 @@ fn nan_and_infinite_samples_never_leave_the_plugin() {
         );
     }
 }
+
+#[test]
+fn the_editor_size_is_kept_in_the_project() {
+    for format in FORMATS {
+        let mut host = open(format, Which::Instrument, 48000.0, 256);
+        let (mut state, _) = state_json(host.as_mut());
+        let size: (u32, u32) =
+            serde_json::from_str(state["fields"]["editor-size"].as_str().expect("saved"))
+                .expect("a (width, height) pair");
+        assert_eq!(size, csound_plugin::editor::DEFAULT_SIZE, "{format:?}");
+        // The user resized the window; the project is saved and reopened in a new instance.
+        state["fields"]["editor-size"] = serde_json::Value::String("[1111,777]".into());
+        let mut reopened = open(format, Which::Instrument, 48000.0, 256);
+        reopened.load_state(&serde_json::to_vec(&state).unwrap());
+        let (again, _) = state_json(reopened.as_mut());
+        assert_eq!(
+            again["fields"]["editor-size"].as_str(),
+            Some("[1111,777]"),
+            "{format:?}"
+        );
+    }
+}
