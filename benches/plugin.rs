@@ -19,29 +19,44 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-/// Counts allocations made while `COUNTING` is on (only around `Engine::process`).
+/// Counts allocations (and frees) made on a thread while its `COUNTING` is on (only around
+/// `process`: other threads, such as the live loader compiling, are not counted).
 struct Counting;
-static COUNTING: AtomicBool = AtomicBool::new(false);
+thread_local! {
+    static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+static FREES: AtomicU64 = AtomicU64::new(0);
+
+fn counting(on: bool) {
+    COUNTING.with(|c| c.set(on));
+}
+
+fn counted() -> bool {
+    COUNTING.with(|c| c.get())
+}
 
 // SAFETY: forwards every call to the system allocator unchanged; only counts.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
+        if counted() {
             ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         }
         // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which we pass on.
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if counted() {
+            FREES.fetch_add(1, Ordering::Relaxed);
+        }
         // SAFETY: `ptr` came from `System.alloc` with this layout.
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
+        if counted() {
             ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         }
         // SAFETY: as for `dealloc`, with the caller's new size.
@@ -245,6 +260,67 @@ fn in_fresh_process(exe: &Path, flag: &str) -> f64 {
 }
 
 /// Time from creating an engine to its first audio block, in ms.
+/// Plays the minute through a `Player`, recompiling every 6 s (two versions of the synth in
+/// turn); returns the swaps and the allocations and frees counted on this (the audio) thread.
+fn live_swaps(events: &[(u64, csound_plugin::midi_map::MidiEvent)]) -> (usize, u64, u64) {
+    use csound_plugin::live::{self, Loader, Source};
+    use csound_plugin::params::PluginParams;
+    let params = std::sync::Arc::new(PluginParams::new());
+    let (loader, mut player) = Loader::new(params.clone(), Kind::Instrument);
+    let version = |n: usize| Source {
+        text: INSTRUMENT.replace(
+            "2500, 40",
+            if n.is_multiple_of(2) {
+                "2500, 40"
+            } else {
+                "900, 40"
+            },
+        ),
+        origin: format!("synth-{n}.csd"),
+        path: None,
+    };
+    let engine = live::load_into(&params, &version(0), SR, Kind::Instrument).expect("loads");
+    loader.loaded(Some(&engine), SR);
+    player.install(Some(engine), 256);
+    ALLOCATIONS.store(0, Ordering::Relaxed);
+    FREES.store(0, Ordering::Relaxed);
+    let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
+    let (mut next, mut swaps) = (0, 0);
+    let every = (6.0 * SR / 256.0) as usize;
+    for block in 0..(60.0 * SR / 256.0) as usize {
+        if block % every == every / 2 {
+            swaps += 1;
+            loader.compile(version(swaps));
+            loader.wait(std::time::Duration::from_secs(30));
+        }
+        let at = block * 256;
+        let first = next;
+        while events
+            .get(next)
+            .is_some_and(|(f, _)| (*f as usize) < at + 256)
+        {
+            next += 1;
+        }
+        let mut block_events = events[first..next]
+            .iter()
+            .map(|(f, e)| e.at_frame((*f as usize - at) as u32));
+        counting(true);
+        player.process(
+            &mut [&mut l, &mut r],
+            None,
+            &mut block_events,
+            &|_| None,
+            &Transport::default(),
+        );
+        counting(false);
+    }
+    (
+        swaps,
+        ALLOCATIONS.load(Ordering::Relaxed),
+        FREES.load(Ordering::Relaxed),
+    )
+}
+
 fn start_to_first_block() -> f64 {
     let mut l = vec![0.0f32; 256];
     let mut r = vec![0.0f32; 256];
@@ -406,7 +482,7 @@ fn main() {
             .iter()
             .map(|(f, e)| e.at_frame((*f as usize - at) as u32));
         let cutoff = 0.3 + 0.3 * ((block as f64) * 0.01).sin() as f32;
-        COUNTING.store(true, Ordering::Relaxed);
+        counting(true);
         engine.process(
             &mut [&mut l, &mut r],
             None,
@@ -414,11 +490,13 @@ fn main() {
             &|slot| (slot == 2).then_some(cutoff),
             &Transport::default(),
         );
-        COUNTING.store(false, Ordering::Relaxed);
+        counting(false);
     }
     let allocations = ALLOCATIONS.load(Ordering::Relaxed);
     drop(engine);
     let _ = writeln!(report, "\n## 2. Allocations on the audio path\n\nRust heap allocations inside `Engine::process` over a one-minute render with {} notes and cutoff automation every block (256 frames): **{allocations}** (target 0). (libcsound's own `malloc`s are outside Rust's allocator and not counted.)", notes.len());
+    let (swaps, allocations, frees) = live_swaps(&events);
+    let _ = writeln!(report, "\nDuring live recompilation: the same minute through the plugin's `Player` with {swaps} recompiles (each crossfaded while notes play), Rust allocations on the audio thread: **{allocations}**, frees: **{frees}** (target 0 and 0: engines are built and destroyed on the loader thread).");
 
     // 3. Instance start and project restore. This process loaded the libraries in part 2, so the
     // first instance of a process is timed in fresh child processes (`--first-instance`).
