@@ -260,6 +260,25 @@ fn in_fresh_process(exe: &Path, flag: &str) -> f64 {
 }
 
 /// Time from creating an engine to its first audio block, in ms.
+/// The events of the 256-frame block starting at frame `at`, stamped within it; `next` is the
+/// first event not yet played (advanced past this block's).
+fn block_events<'a>(
+    events: &'a [(u64, csound_plugin::midi_map::MidiEvent)],
+    next: &mut usize,
+    at: usize,
+) -> impl Iterator<Item = csound_plugin::midi_map::MidiEvent> + 'a {
+    let first = *next;
+    while events
+        .get(*next)
+        .is_some_and(|(f, _)| (*f as usize) < at + 256)
+    {
+        *next += 1;
+    }
+    events[first..*next]
+        .iter()
+        .map(move |(f, e)| e.at_frame((*f as usize - at) as u32))
+}
+
 /// Plays the minute through a `Player`, recompiling every 6 s (two versions of the synth in
 /// turn); returns the swaps and the allocations and frees counted on this (the audio) thread.
 fn live_swaps(events: &[(u64, csound_plugin::midi_map::MidiEvent)]) -> (usize, u64, u64) {
@@ -294,16 +313,7 @@ fn live_swaps(events: &[(u64, csound_plugin::midi_map::MidiEvent)]) -> (usize, u
             loader.wait(std::time::Duration::from_secs(30));
         }
         let at = block * 256;
-        let first = next;
-        while events
-            .get(next)
-            .is_some_and(|(f, _)| (*f as usize) < at + 256)
-        {
-            next += 1;
-        }
-        let mut block_events = events[first..next]
-            .iter()
-            .map(|(f, e)| e.at_frame((*f as usize - at) as u32));
+        let mut block_events = block_events(events, &mut next, at);
         counting(true);
         player.process(
             &mut [&mut l, &mut r],
@@ -471,16 +481,7 @@ fn main() {
     ALLOCATIONS.store(0, Ordering::Relaxed);
     for block in 0..(60.0 * SR / 256.0) as usize {
         let at = block * 256;
-        let first = next;
-        while events
-            .get(next)
-            .is_some_and(|(f, _)| (*f as usize) < at + 256)
-        {
-            next += 1;
-        }
-        let mut block_events = events[first..next]
-            .iter()
-            .map(|(f, e)| e.at_frame((*f as usize - at) as u32));
+        let mut block_events = block_events(&events, &mut next, at);
         let cutoff = 0.3 + 0.3 * ((block as f64) * 0.01).sin() as f32;
         counting(true);
         engine.process(

@@ -122,6 +122,22 @@ pub struct ParamSpec {
 }
 
 impl ParamSpec {
+    /// A plain linear parameter named after its channel (for tests).
+    #[cfg(test)]
+    pub(crate) fn linear(channel: &str, min: f64, max: f64, default: f64) -> ParamSpec {
+        ParamSpec {
+            channel: channel.into(),
+            label: channel.into(),
+            unit: String::new(),
+            group: String::new(),
+            behaviour: Behaviour::Linear,
+            min,
+            max,
+            default,
+            steps: vec![],
+        }
+    }
+
     /// A channel value from a normalized 0..1 position.
     pub fn plain(&self, normalized: f64) -> f64 {
         let n = normalized.clamp(0.0, 1.0);

@@ -325,10 +325,7 @@ impl Ui {
         let state = self.params.orchestra();
         let built_in = factory::default_orchestra(self.kind);
         let name = state
-            .path
-            .as_deref()
-            .and_then(|p| std::path::Path::new(p).file_name())
-            .map(|n| n.to_string_lossy().into_owned())
+            .file_name()
             .or_else(|| {
                 let text = state.text.as_deref()?;
                 factory::orchestras(self.kind)
@@ -406,9 +403,16 @@ impl Ui {
                 ui.selectable_value(&mut self.tab, Tab::Orchestra, "Orchestra");
                 ui.selectable_value(&mut self.tab, Tab::Console, "Console");
                 ui.separator();
-                let (_, name) = self.running();
-                ui.label(RichText::new(name).strong());
-                if let Some(error) = self.params.orchestra().error {
+                // Drawn every frame: the name from the last poll, the error under the read lock
+                // (no copy of the whole orchestra state per frame).
+                ui.label(RichText::new(&self.origin).strong());
+                let error = self
+                    .params
+                    .orchestra
+                    .read()
+                    .ok()
+                    .and_then(|s| s.error.clone());
+                if let Some(error) = error {
                     ui.colored_label(Color32::LIGHT_RED, first_line(&error));
                 }
             });
@@ -1082,19 +1086,12 @@ impl Ui {
                     Err(e) => format!("Could not write {shown}: {e}"),
                 });
             }
-            Purpose::OpenOrchestra => match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    let origin = path
-                        .file_name()
-                        .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
-                    let source = Source {
-                        text: text.clone(),
-                        origin: origin.clone(),
-                        path: Some(shown.clone()),
-                    };
-                    match trust::vet(&text, &origin, &self.trust) {
+            Purpose::OpenOrchestra => match Source::from_file(&path) {
+                Ok(source) => {
+                    match trust::vet(&source.text, &source.origin, &self.trust) {
                         Ok(()) => self.compile_then(source, None),
                         Err(refusal) => {
+                            let text = source.text.clone();
                             self.refusal = Some((refusal.to_string(), Pending::Open(source), text))
                         }
                     }

@@ -157,13 +157,8 @@ impl<F: Flavour> CsoundPlugin<F> {
     fn source(state: &state::OrchestraState) -> Result<(Source, bool), String> {
         if let Some(text) = &state.text {
             let origin = state
-                .path
-                .as_deref()
-                .and_then(|p| std::path::Path::new(p).file_name())
-                .map_or_else(
-                    || "the saved orchestra".to_string(),
-                    |n| n.to_string_lossy().into_owned(),
-                );
+                .file_name()
+                .unwrap_or_else(|| "the saved orchestra".to_string());
             let source = Source {
                 text: text.clone(),
                 origin,

@@ -49,6 +49,19 @@ pub struct Source {
     pub path: Option<String>,
 }
 
+impl Source {
+    /// Reads an orchestra file: its name is the origin, its path is kept (and watched).
+    pub fn from_file(path: &std::path::Path) -> std::io::Result<Source> {
+        Ok(Source {
+            text: std::fs::read_to_string(path)?,
+            origin: path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            path: Some(path.to_string_lossy().into_owned()),
+        })
+    }
+}
+
 /// What the loader did last, for the editor.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Status {
@@ -312,15 +325,8 @@ impl Worker {
         if now.is_none() || now == *seen {
             return;
         }
-        let source = std::fs::read_to_string(path).map(|text| Source {
-            text,
-            origin: path
-                .file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-            path: Some(path.to_string_lossy().into_owned()),
-        });
         // Half-written or gone: look again at the next tick.
-        if let Ok(source) = source {
+        if let Ok(source) = Source::from_file(path) {
             if let Ok(mut s) = self.shared.status.lock() {
                 *s = Status::Compiling;
             }

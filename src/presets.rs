@@ -341,20 +341,9 @@ pub fn file_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::csound::Behaviour;
 
     fn spec(name: &str, min: f64, max: f64) -> ParamSpec {
-        ParamSpec {
-            channel: name.into(),
-            label: name.into(),
-            unit: String::new(),
-            group: String::new(),
-            behaviour: Behaviour::Linear,
-            min,
-            max,
-            default: min,
-            steps: vec![],
-        }
+        ParamSpec::linear(name, min, max, min)
     }
 
     #[test]

@@ -24,6 +24,12 @@ pub struct OrchestraState {
 }
 
 impl OrchestraState {
+    /// The file name of the orchestra's path, if it has one ("pad.csd"): how it is shown.
+    pub fn file_name(&self) -> Option<String> {
+        let path = std::path::Path::new(self.path.as_deref()?);
+        Some(path.file_name()?.to_string_lossy().into_owned())
+    }
+
     /// Binds every parameter to a slot: existing bindings stay, new channels take the lowest
     /// free slots; only when none is free are slots of channels absent from `specs` reused.
     /// Returns the slot of each spec (`None` when even that runs out) and the slots that were
@@ -64,20 +70,9 @@ impl OrchestraState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::csound::Behaviour;
 
     fn spec(name: &str) -> ParamSpec {
-        ParamSpec {
-            channel: name.into(),
-            label: name.into(),
-            unit: String::new(),
-            group: String::new(),
-            behaviour: Behaviour::Linear,
-            min: 0.0,
-            max: 1.0,
-            default: 0.5,
-            steps: vec![],
-        }
+        ParamSpec::linear(name, 0.0, 1.0, 0.5)
     }
 
     #[test]

@@ -46,6 +46,22 @@ fn effect_input() -> [Vec<f32>; 2] {
     [left, right]
 }
 
+/// A job rendering `orchestra` alone for `frames` frames: no notes, input or automation.
+fn job(orchestra: &FactoryOrchestra, frames: usize) -> Job<'static> {
+    Job {
+        csd: orchestra.text,
+        origin: orchestra.file,
+        kind: orchestra.kind,
+        sample_rate: SR,
+        block: 256,
+        events: Vec::new(),
+        automation: Vec::new(),
+        input: None,
+        frames,
+        strings: BTreeMap::new(),
+    }
+}
+
 /// Renders an orchestra with a preset's values (or its defaults) and checks the result.
 fn check(orchestra: &FactoryOrchestra, preset: Option<&Preset>) {
     let name = format!(
@@ -67,22 +83,18 @@ fn check(orchestra: &FactoryOrchestra, preset: Option<&Preset>) {
         Kind::Instrument => (render::demo_phrase(SR), None),
         Kind::Effect => (Vec::new(), Some(effect_input())),
     };
+    // Long reverbs need 6 s after the input to die away.
+    let seconds = if orchestra.kind == Kind::Effect {
+        10.0
+    } else {
+        7.0
+    };
     let job = Job {
-        csd: orchestra.text,
-        origin: orchestra.file,
-        kind: orchestra.kind,
-        sample_rate: SR,
-        block: 256,
         events,
         automation,
         input,
-        // Long reverbs need 6 s after the input to die away.
-        frames: (if orchestra.kind == Kind::Effect {
-            10.0
-        } else {
-            7.0
-        } * SR) as usize,
         strings: preset.map(|p| p.strings.clone()).unwrap_or_default(),
+        ..job(orchestra, (seconds * SR) as usize)
     };
     let rendered = render::render(&job, |_| {}).unwrap_or_else(|e| panic!("{name}: {e}"));
     assert!(rendered.unknown_channels.is_empty(), "{name}");
@@ -128,6 +140,7 @@ fn the_factory_set_is_complete() {
 #[test]
 fn every_preset_parses_and_fits_its_orchestra_exactly() {
     for orchestra in factory::ORCHESTRAS {
+        let specs = render::render(&job(orchestra, 256), |_| {}).unwrap().params;
         for file in orchestra.presets {
             let preset = Preset::parse(file.text, file.file).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(preset.plugin, orchestra.kind, "{}", file.file);
@@ -139,19 +152,6 @@ fn every_preset_parses_and_fits_its_orchestra_exactly() {
                 orchestra.file
             );
             // Every channel of the orchestra has a value, and nothing else.
-            let job = Job {
-                csd: orchestra.text,
-                origin: orchestra.file,
-                kind: orchestra.kind,
-                sample_rate: SR,
-                block: 256,
-                events: Vec::new(),
-                automation: Vec::new(),
-                input: None,
-                frames: 256,
-                strings: BTreeMap::new(),
-            };
-            let specs = render::render(&job, |_| {}).unwrap().params;
             let applied = preset.apply_to(&specs, orchestra.text);
             assert_eq!(applied.report(), None, "{}", file.file);
         }

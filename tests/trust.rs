@@ -71,6 +71,16 @@ fn hostile(marker: &Path) -> Vec<(&'static str, String, &'static str, u32)> {
     ]
 }
 
+/// Runs the command line and insists it succeeds (the orchestra was allowed).
+fn cli_ok(home: &Path, args: &[&str], what: &str) {
+    let ran = cli(home, args);
+    assert!(
+        ran.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -96,21 +106,12 @@ fn hostile_orchestras_are_refused_with_the_opcode_named_until_allowed() {
 
         let allowed = cli(&home, &["allow", file.to_str().unwrap()]);
         assert!(allowed.status.success());
-        let ran = cli(
+        let out = dir.join("out.wav");
+        let args = ["render", file.to_str().unwrap(), "--tail", "0.2"];
+        cli_ok(
             &home,
-            &[
-                "render",
-                file.to_str().unwrap(),
-                "--tail",
-                "0.2",
-                "-o",
-                dir.join("out.wav").to_str().unwrap(),
-            ],
-        );
-        assert!(
-            ran.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&ran.stderr)
+            &[&args[..], &["-o", out.to_str().unwrap()]].concat(),
+            name,
         );
         assert!(marker.exists(), "{name}: allowed, it runs");
         std::fs::remove_file(&marker).unwrap();
@@ -148,22 +149,18 @@ fn a_shared_preset_carrying_a_hostile_orchestra_is_refused() {
     assert!(cli(&home, &["allow", file.to_str().unwrap()])
         .status
         .success());
-    let ran = cli(
+    let out = dir.join("out.wav");
+    let args = [
+        "render",
+        "--preset",
+        file.to_str().unwrap(),
+        "--tail",
+        "0.2",
+    ];
+    cli_ok(
         &home,
-        &[
-            "render",
-            "--preset",
-            file.to_str().unwrap(),
-            "--tail",
-            "0.2",
-            "-o",
-            dir.join("out.wav").to_str().unwrap(),
-        ],
-    );
-    assert!(
-        ran.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ran.stderr)
+        &[&args[..], &["-o", out.to_str().unwrap()]].concat(),
+        "preset",
     );
     assert!(marker.exists());
 }
