@@ -10,11 +10,12 @@
 //!
 //! Every figure is the median of several runs.
 
-use csound_plugin::engine::{Engine, Kind};
+use csound_plugin::engine::{Engine, Kind, Source};
 use csound_plugin::midi_map::MidiEvent;
 use csound_plugin::render::{self, AutomationPoint, Job};
 use csound_plugin::state::OrchestraState;
 use csound_plugin::transport::Transport;
+use csound_plugin::trust::TrustStore;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -232,10 +233,10 @@ fn machine() -> String {
 fn default_instrument() -> Engine {
     let mut state = OrchestraState::default();
     Engine::load_bound(
-        INSTRUMENT,
-        "instrument.csd",
+        &Source::text(INSTRUMENT, "instrument.csd"),
         SR,
         Kind::Instrument,
+        &TrustStore::default(),
         &mut state,
     )
     .expect("the default instrument loads")
@@ -558,7 +559,7 @@ fn main() {
             strings: Default::default(),
         };
         let t = thread_cpu();
-        render::render(&job, |_| {}).expect("render");
+        render::render(&job, &TrustStore::default(), |_| {}).expect("render");
         2.0 / (thread_cpu() - t)
     };
     let (mut low, mut high) = (1usize, 2048usize);

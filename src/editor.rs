@@ -13,7 +13,7 @@ use crate::live::{Loader, Source, Status};
 use crate::midi_map::MidiEvent;
 use crate::params::PluginParams;
 use crate::presets::{self, Preset};
-use crate::trust::{self, TrustStore};
+use crate::trust::TrustStore;
 use atomic_float::AtomicF32;
 use crossbeam_queue::ArrayQueue;
 use egui::{Color32, RichText};
@@ -474,6 +474,14 @@ impl Ui {
                 self.console.drain(..extra);
             }
         }
+        if let Some((message, source)) = self.loader.take_refusal() {
+            // A preset waiting for this orchestra loads once it is allowed.
+            let pending = match self.waiting.take() {
+                Some((preset, _)) => Pending::Preset(preset),
+                None => Pending::Open(source.clone()),
+            };
+            self.refusal = Some((message, pending, source.text));
+        }
         if let Some((preset, wanted)) = &self.waiting {
             if generation >= *wanted {
                 let preset = preset.clone();
@@ -571,14 +579,14 @@ impl Ui {
     fn choose_preset(&mut self, i: usize) {
         self.preset_index = Some(i);
         if let Some(entry) = self.presets.get(i) {
-            let trusted = entry.group != "Imported";
             let preset = entry.preset.clone();
-            self.load_preset(preset, trusted);
+            self.load_preset(preset);
         }
     }
 
-    /// Loads a preset: its orchestra first when it needs another one, then its values.
-    fn load_preset(&mut self, preset: Preset, trusted: bool) {
+    /// Loads a preset: its orchestra first when it needs another one (through the sharing
+    /// gate, like every orchestra), then its values.
+    fn load_preset(&mut self, preset: Preset) {
         if preset.plugin != self.kind {
             self.notice = Some(format!(
                 "“{}” is a preset for the {:?}, not this plugin",
@@ -592,19 +600,13 @@ impl Ui {
         let wanted = if preset.made_for(&running) {
             None
         } else if let Some(source) = &preset.source {
-            Some((source.clone(), preset.orchestra.name.clone(), false))
+            Some((source.clone(), preset.orchestra.name.clone()))
         } else {
             factory::orchestra(self.kind, &preset.orchestra.name)
-                .map(|o| (o.text.to_string(), o.file.to_string(), true))
+                .map(|o| (o.text.to_string(), o.file.to_string()))
         };
         match wanted {
-            Some((text, name, factory_text)) => {
-                if !trusted && !factory_text {
-                    if let Err(refusal) = trust::vet(&text, &name, &self.trust) {
-                        self.refusal = Some((refusal.to_string(), Pending::Preset(preset), text));
-                        return;
-                    }
-                }
+            Some((text, name)) => {
                 self.set_strings(&preset.strings);
                 self.compile_then(
                     Source {
@@ -982,14 +984,14 @@ impl Ui {
         let Some((message, _, _)) = &self.refusal else {
             return;
         };
-        ui.heading("This orchestra was not opened");
+        ui.heading("This orchestra was not run");
         ui.label(RichText::new(message).monospace());
         ui.horizontal(|ui| {
             if ui.button("Cancel").clicked() {
                 self.refusal = None;
             }
             if ui
-                .button("Allow this exact file and open it")
+                .button("Allow this exact orchestra")
                 .on_hover_text("Remembered by the file's content: any change asks again")
                 .clicked()
             {
@@ -1003,7 +1005,7 @@ impl Ui {
                     }
                     match pending {
                         Pending::Open(source) => self.compile_then(source, None),
-                        Pending::Preset(preset) => self.load_preset(preset, true),
+                        Pending::Preset(preset) => self.load_preset(preset),
                     }
                 }
             }
@@ -1088,13 +1090,8 @@ impl Ui {
             }
             Purpose::OpenOrchestra => match Source::from_file(&path) {
                 Ok(source) => {
-                    match trust::vet(&source.text, &source.origin, &self.trust) {
-                        Ok(()) => self.compile_then(source, None),
-                        Err(refusal) => {
-                            let text = source.text.clone();
-                            self.refusal = Some((refusal.to_string(), Pending::Open(source), text))
-                        }
-                    }
+                    // The loader's gate asks for consent if it must (see `poll`).
+                    self.compile_then(source, None);
                     self.tab = Tab::Orchestra;
                 }
                 Err(e) => self.notice = Some(format!("Could not read {shown}: {e}")),

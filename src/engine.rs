@@ -15,14 +15,57 @@
 //! does all of that, off the audio thread).
 
 use crate::csound::{
-    csd, Csound, Error, ErrorKind, EventKind, FlushDenormals, MidiInput, Perform, Result,
+    csd, Csound, Error, ErrorKind, EventKind, FlushDenormals, MessageLevel, MessageLog, MidiInput,
+    Perform, Result,
 };
 use crate::declarations::{self, NoteMode, ParamSpec};
 use crate::midi_map::{MidiControls, MidiEvent, NoteMapper};
 use crate::params::SLOTS;
 use crate::state::OrchestraState;
 use crate::transport::{Transport, TransportChannels};
+use crate::trust::{self, TrustStore};
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::Arc;
+
+/// An orchestra on its way to Csound: its text and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// The CSD text.
+    pub text: String,
+    /// Names it in messages ("pad.csd").
+    pub origin: String,
+    /// The file it came from, if any: `#include`s and sound files are looked up beside it; the
+    /// plugin keeps it in the state and watches it when watching is on.
+    pub path: Option<String>,
+}
+
+impl Source {
+    /// A CSD given as text, named `origin`, from no file.
+    pub fn text(text: impl Into<String>, origin: impl Into<String>) -> Source {
+        Source {
+            text: text.into(),
+            origin: origin.into(),
+            path: None,
+        }
+    }
+
+    /// Reads an orchestra file: its name is the origin, its path is kept (and watched).
+    pub fn from_file(path: &std::path::Path) -> std::io::Result<Source> {
+        Ok(Source {
+            text: std::fs::read_to_string(path)?,
+            origin: path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            path: Some(path.to_string_lossy().into_owned()),
+        })
+    }
+
+    /// The folder of its file, where its `#include`s are looked up.
+    pub fn dir(&self) -> Option<std::path::PathBuf> {
+        let path = std::path::Path::new(self.path.as_deref()?);
+        Some(path.parent()?.to_path_buf())
+    }
+}
 
 /// Which plugin runs the engine: it decides where Csound's input comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -77,6 +120,10 @@ pub struct Engine {
     notes: Notes,
     /// The performance ended (score end or `exitnow`): output silence from now on.
     ended: bool,
+    /// The last k-period was muted for going past [`CEILING`] (the console was told).
+    muted: bool,
+    /// The console, for saying why output was muted.
+    log: Arc<MessageLog>,
     /// The velocity of every note held now, per MIDI channel and key (0: not held), so a
     /// recompiled orchestra can take the held notes over ([`Engine::adopt_notes`]).
     held: Box<[[f32; 128]; 16]>,
@@ -115,18 +162,35 @@ impl Drop for PythonTurn {
     }
 }
 
+/// The loudest sample the plugins hand the host, relative to full scale: +24 dBFS. A k-period
+/// holding a louder sample, or one that is not a number, is muted whole, and the console says
+/// why: the next plugin in the chain and the listener's speakers never get it. An orchestra's
+/// own level below it passes untouched, bit for bit.
+pub const CEILING: f32 = 16.0;
+
+/// What the console says when a k-period is muted (written from the audio thread: no
+/// formatting, no allocation).
+const MUTED: &[u8] = b"csound-plugin: output muted: the orchestra's output went above +24 dBFS \
+or was not a number (NaN or infinite); check its levels and 0dbfs\n";
+
 /// Channel counts the host always imposes, whatever the CSD header says.
 const CHANNELS: usize = 2;
 
 impl Engine {
     /// Compiles and starts a CSD for the audio thread (slow: call it off the audio thread).
     /// The host's sample rate and stereo I/O win over the CSD's header and options.
+    ///
+    /// This is the one way an orchestra reaches Csound's compiler: it passes the sharing gate
+    /// ([`trust::judge`]) first, on this very engine, with the CSD's options applied. An
+    /// orchestra that reaches outside the instrument and is not in `trust` is refused with
+    /// [`ErrorKind::NotAllowed`], before any of it runs.
     pub fn load(
-        text: &str,
-        origin: &str,
+        source: &Source,
         sample_rate: f64,
         kind: Kind,
+        trust: &TrustStore,
     ) -> Result<(Engine, Loaded)> {
+        let (text, origin) = (source.text.as_str(), source.origin.as_str());
         let parsed = csd::parse(text, origin)?;
         let note_mode = match parsed.extra.iter().find(|(name, _)| name == "CsPlugin") {
             Some((_, section)) => declarations::parse_plugin_section(section)
@@ -134,12 +198,9 @@ impl Engine {
             None => NoteMode::default(),
         };
         let mut csound = Csound::new()?;
-        let python = Self::check_opcodes(
-            &mut csound,
-            &parsed.orchestra,
-            parsed.orchestra_line_offset,
-            origin,
-        )?;
+        if let Some(dir) = source.dir() {
+            csound.add_search_dir(&dir);
+        }
         for option in [
             format!("--sample-rate={sample_rate}"),
             format!("--nchnls={CHANNELS}"),
@@ -148,6 +209,8 @@ impl Engine {
         ] {
             csound.set_option(&option)?;
         }
+        let tokens = trust::judge(&mut csound, &parsed, text, origin, trust)?;
+        let python = Self::check_opcodes(&tokens, origin)?;
         let midi_in = match note_mode {
             NoteMode::Midi => Some(csound.enable_midi_input()?),
             NoteMode::Score { .. } => None,
@@ -181,6 +244,7 @@ impl Engine {
             slots: Vec::new(),
             fresh: Vec::new(),
         };
+        let log = csound.messages();
         let engine = Engine {
             csound,
             kind,
@@ -194,6 +258,8 @@ impl Engine {
             controls,
             notes,
             ended: false,
+            muted: false,
+            log,
             held: Box::new([[0.0; 128]; 16]),
             _python: python,
         };
@@ -203,13 +269,13 @@ impl Engine {
     /// [`Engine::load`], then binds the parameters to slots as `state` says (updating it) and
     /// writes their defaults; [`Loaded::slots`] and [`Loaded::fresh`] say where they went.
     pub fn load_bound(
-        text: &str,
-        origin: &str,
+        source: &Source,
         sample_rate: f64,
         kind: Kind,
+        trust: &TrustStore,
         state: &mut OrchestraState,
     ) -> Result<(Engine, Loaded)> {
-        let (mut engine, mut loaded) = Engine::load(text, origin, sample_rate, kind)?;
+        let (mut engine, mut loaded) = Engine::load(source, sample_rate, kind, trust)?;
         (loaded.slots, loaded.fresh) = state.bind(&loaded.params, SLOTS);
         engine.bind(&loaded.params, &loaded.slots)?;
         for (name, value) in &state.strings {
@@ -219,19 +285,9 @@ impl Engine {
     }
 
     /// Refuses opcodes that crash Csound 6.18 whatever the code (`faustcompile`, `faustgen`), and
-    /// takes the process's one turn at Python when the orchestra uses Python opcodes. Reads
-    /// Csound's parse tree, so macros and user-defined opcodes cannot hide them.
-    fn check_opcodes(
-        csound: &mut Csound,
-        orchestra: &str,
-        line_offset: u32,
-        origin: &str,
-    ) -> Result<Option<PythonTurn>> {
-        // An orchestra that does not parse will not compile either: the compile reports it,
-        // with the file's name and line numbers.
-        let Ok(tokens) = csound.parse_tokens(orchestra) else {
-            return Ok(None);
-        };
+    /// takes the process's one turn at Python when the orchestra uses Python opcodes. Reads the
+    /// parse tree's tokens (file lines), so macros and user-defined opcodes cannot hide them.
+    fn check_opcodes(tokens: &[(String, u32)], origin: &str) -> Result<Option<PythonTurn>> {
         if let Some((name, line)) = tokens
             .iter()
             .find(|(t, _)| t == "faustcompile" || t == "faustgen")
@@ -239,8 +295,7 @@ impl Engine {
             return Err(Error::new(
                 ErrorKind::Csd,
                 format!(
-                    "{origin}: `{name}` at line {} crashes Csound 6.18; the plugin does not run it",
-                    line + line_offset
+                    "{origin}: `{name}` at line {line} crashes Csound 6.18; the plugin does not run it"
                 ),
             ));
         }
@@ -395,10 +450,18 @@ impl Engine {
             return;
         }
         let scale = 1.0 / self.zero_dbfs;
+        let mut wild = false;
         for (o, s) in self.out.iter_mut().zip(self.csound.spout()) {
-            let v = (s * scale) as f32;
-            *o = if v.is_finite() { v } else { 0.0 };
+            *o = (s * scale) as f32;
+            wild |= o.is_nan() || o.abs() > CEILING;
         }
+        if wild {
+            self.out.fill(0.0);
+            if !self.muted {
+                self.log.push(MessageLevel::Error, MUTED);
+            }
+        }
+        self.muted = wild;
     }
 
     /// Processes one block in place. `io` holds the stereo channels: the effect's input on the

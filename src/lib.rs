@@ -186,29 +186,36 @@ impl<F: Flavour> CsoundPlugin<F> {
     }
 
     /// Loads the orchestra the state names, binds its parameters, and records the outcome in
-    /// the state. Runs on the host's main thread, never the audio thread.
+    /// the state. Runs on the host's main thread, never the audio thread. An orchestra the
+    /// sharing gate refuses stays in the state untouched (allowing it later plays it) and the
+    /// editor offers to allow it.
     fn load(&mut self, sample_rate: f64) -> Option<Engine> {
         let state = self.params.orchestra();
-        let loaded = Self::source(&state).and_then(|(source, built_in)| {
-            let engine = live::load_into(&self.params, &source, sample_rate, F::KIND)
-                .map_err(|e| e.to_string())?;
-            if built_in {
-                let mut state = self.params.orchestra();
-                state.text = None;
-                self.params.set_orchestra(state);
+        let error = match Self::source(&state) {
+            Ok((source, built_in)) => {
+                match live::load_into(&self.params, &source, sample_rate, F::KIND) {
+                    Ok(engine) => {
+                        if built_in {
+                            let mut state = self.params.orchestra();
+                            state.text = None;
+                            self.params.set_orchestra(state);
+                        }
+                        return Some(engine);
+                    }
+                    Err(error) => {
+                        let message = error.to_string();
+                        self.loader.failed(error, source);
+                        message
+                    }
+                }
             }
-            Ok(engine)
-        });
-        match loaded {
-            Ok(engine) => Some(engine),
-            Err(error) => {
-                nice_warn!("{}: {error}", F::NAME);
-                let mut state = self.params.orchestra();
-                state.error = Some(error);
-                self.params.set_orchestra(state);
-                None
-            }
-        }
+            Err(error) => error,
+        };
+        nice_warn!("{}: {error}", F::NAME);
+        let mut state = self.params.orchestra();
+        state.error = Some(error);
+        self.params.set_orchestra(state);
+        None
     }
 }
 

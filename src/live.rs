@@ -18,10 +18,12 @@
 //! slots are bound to channel names ([`OrchestraState::bind`](crate::state::OrchestraState::bind)).
 
 use crate::csound::MessageLog;
+pub use crate::engine::Source;
 use crate::engine::{Engine, Kind};
 use crate::midi_map::MidiEvent;
 use crate::params::PluginParams;
 use crate::transport::Transport;
+use crate::trust::TrustStore;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -38,30 +40,6 @@ const MAX_FADE_EVENTS: usize = 2048;
 /// How often the worker looks at the watched file and frees retired engines.
 const TICK: Duration = Duration::from_millis(100);
 
-/// An orchestra to compile.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Source {
-    /// The CSD text.
-    pub text: String,
-    /// Names it in messages ("pad.csd").
-    pub origin: String,
-    /// The file it came from, if any: kept in the state and watched when watching is on.
-    pub path: Option<String>,
-}
-
-impl Source {
-    /// Reads an orchestra file: its name is the origin, its path is kept (and watched).
-    pub fn from_file(path: &std::path::Path) -> std::io::Result<Source> {
-        Ok(Source {
-            text: std::fs::read_to_string(path)?,
-            origin: path
-                .file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-            path: Some(path.to_string_lossy().into_owned()),
-        })
-    }
-}
-
 /// What the loader did last, for the editor.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Status {
@@ -74,6 +52,10 @@ pub enum Status {
     Loaded { origin: String },
     /// It did not compile; the previous orchestra keeps playing.
     Failed { error: String, line: Option<u32> },
+    /// It reaches outside the instrument and the user has not allowed it: nothing of it ran;
+    /// the previous orchestra keeps playing. [`Loader::take_refusal`] gives the orchestra, so
+    /// the editor can offer to allow it.
+    Refused { message: String },
 }
 
 /// Loads `source` for the audio thread and records it in the plugin state: binds parameters by
@@ -86,8 +68,8 @@ pub fn load_into(
     kind: Kind,
 ) -> Result<Engine, crate::csound::Error> {
     let mut state = params.orchestra();
-    let (engine, loaded) =
-        Engine::load_bound(&source.text, &source.origin, sample_rate, kind, &mut state)?;
+    let trust = TrustStore::open();
+    let (engine, loaded) = Engine::load_bound(source, sample_rate, kind, &trust, &mut state)?;
     params.disengage(&loaded.fresh);
     params.set_specs(&loaded.params, &loaded.slots);
     state.error = None;
@@ -108,6 +90,29 @@ struct Shared {
     watch: AtomicBool,
     /// The message log of the newest engine.
     log: Mutex<Option<Arc<MessageLog>>>,
+    /// The last orchestra the sharing gate refused, until the editor takes it.
+    refused: Mutex<Option<(String, Source)>>,
+}
+
+impl Shared {
+    /// Records that `source` failed to load with `error`.
+    fn failure(&self, error: crate::csound::Error, source: Source) {
+        let status = if error.kind() == crate::csound::ErrorKind::NotAllowed {
+            let message = error.to_string();
+            if let Ok(mut refused) = self.refused.lock() {
+                *refused = Some((message.clone(), source));
+            }
+            Status::Refused { message }
+        } else {
+            Status::Failed {
+                line: error.line(),
+                error: error.to_string(),
+            }
+        };
+        if let Ok(mut s) = self.status.lock() {
+            *s = status;
+        }
+    }
 }
 
 enum Command {
@@ -146,6 +151,7 @@ impl Loader {
             sample_rate: AtomicU64::new(48_000f64.to_bits()),
             watch: AtomicBool::new(false),
             log: Mutex::new(None),
+            refused: Mutex::new(None),
         });
         let (commands, receive) = mpsc::channel();
         let worker = Worker {
@@ -193,6 +199,17 @@ impl Loader {
             .lock()
             .map(|s| s.clone())
             .unwrap_or_default()
+    }
+
+    /// Records a failed direct load (on activation), so the editor can show it and offer to
+    /// allow a refused orchestra.
+    pub fn failed(&self, error: crate::csound::Error, source: Source) {
+        self.shared.failure(error, source);
+    }
+
+    /// The orchestra the sharing gate refused last, with what it would do, once.
+    pub fn take_refusal(&self) -> Option<(String, Source)> {
+        self.shared.refused.lock().ok()?.take()
     }
 
     fn set_status(&self, status: Status) {
@@ -276,7 +293,7 @@ impl Worker {
     }
 
     fn compile(&mut self, source: Source) {
-        let status = match load_into(&self.params, &source, self.sample_rate(), self.kind) {
+        match load_into(&self.params, &source, self.sample_rate(), self.kind) {
             Ok(engine) => {
                 if let Ok(mut log) = self.shared.log.lock() {
                     *log = Some(engine.csound().messages());
@@ -290,17 +307,13 @@ impl Worker {
                     let time = modified(&path);
                     (path, time)
                 });
-                Status::Loaded {
-                    origin: source.origin,
+                if let Ok(mut s) = self.shared.status.lock() {
+                    *s = Status::Loaded {
+                        origin: source.origin,
+                    };
                 }
             }
-            Err(error) => Status::Failed {
-                line: error.line(),
-                error: error.to_string(),
-            },
-        };
-        if let Ok(mut s) = self.shared.status.lock() {
-            *s = status;
+            Err(error) => self.shared.failure(error, source),
         }
     }
 

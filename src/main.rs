@@ -1,13 +1,13 @@
 //! `csound-plugin`: render and check orchestras without a DAW, with the plugins' own engine.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use csound_plugin::csound::MessageLevel;
+use csound_plugin::csound::{ErrorKind, MessageLevel};
 use csound_plugin::declarations::{NoteMode, Pitch, Velocity};
-use csound_plugin::engine::{Engine, Kind};
+use csound_plugin::engine::{Engine, Kind, Source};
 use csound_plugin::factory;
 use csound_plugin::presets::{self, Preset};
 use csound_plugin::render::{self, Job};
-use csound_plugin::trust::{self, TrustStore};
+use csound_plugin::trust::TrustStore;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -140,14 +140,16 @@ fn preset_orchestra(preset: &Preset, path: &Path) -> Result<(String, String), St
         })
 }
 
-/// Refuses an orchestra that reaches outside the instrument unless the user allowed it.
-fn vet(csd: &str, origin: &str, file: &Path) -> Result<(), String> {
-    trust::vet(csd, origin, &TrustStore::open()).map_err(|refusal| {
+/// Words for a failed load; a refused orchestra says how to allow it.
+fn explain(error: csound_plugin::csound::Error, file: &Path) -> String {
+    if error.kind() == ErrorKind::NotAllowed {
         format!(
-            "{refusal}\nTo allow it: csound-plugin allow {}",
+            "{error}\nTo allow it: csound-plugin allow {}",
             file.display()
         )
-    })
+    } else {
+        error.to_string()
+    }
 }
 
 fn run_allow(args: AllowArgs) -> Result<(), String> {
@@ -253,7 +255,6 @@ fn run_render(args: RenderArgs) -> Result<(), String> {
         .as_deref()
         .or(args.preset.as_deref())
         .unwrap_or(Path::new("."));
-    vet(&csd, &origin, shared_file)?;
     let sr = args.sample_rate as f64;
     let events = match &args.midi {
         Some(path) => {
@@ -310,7 +311,7 @@ fn run_render(args: RenderArgs) -> Result<(), String> {
     };
     let started = Instant::now();
     let mut shown = false;
-    let rendered = render::render(&job, |done| {
+    let rendered = render::render(&job, &TrustStore::open(), |done| {
         if std::io::stderr().is_terminal() && started.elapsed().as_secs_f64() > 1.0 {
             let width = 40;
             let filled = (done * width as f64) as usize;
@@ -324,7 +325,7 @@ fn run_render(args: RenderArgs) -> Result<(), String> {
             shown = true;
         }
     })
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| explain(e, shared_file))?;
     if shown {
         eprintln!();
     }
@@ -364,9 +365,10 @@ fn run_render(args: RenderArgs) -> Result<(), String> {
 fn run_check(args: CheckArgs) -> Result<(), String> {
     let k = kind(args.kind);
     let (csd, origin) = orchestra(Some(&args.orchestra), k)?;
-    // Compiling runs the orchestra's global code: a shared one is vetted first.
-    vet(&csd, &origin, &args.orchestra)?;
-    let (engine, loaded) = Engine::load(&csd, &origin, 48000.0, k).map_err(|e| e.to_string())?;
+    // Compiling runs the orchestra's global code: the load's gate refuses a shared one first.
+    let source = Source::text(csd.clone(), origin.clone());
+    let (engine, loaded) = Engine::load(&source, 48000.0, k, &TrustStore::open())
+        .map_err(|e| explain(e, &args.orchestra))?;
     println!(
         "{origin}: compiles (ksmps {}, latency {} frames)",
         loaded.ksmps,

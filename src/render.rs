@@ -3,11 +3,12 @@
 
 use crate::csound::Result;
 use crate::declarations::ParamSpec;
-use crate::engine::{Engine, Kind};
+use crate::engine::{Engine, Kind, Source};
 use crate::midi_map::MidiEvent;
 use crate::params::SLOTS;
 use crate::state::OrchestraState;
 use crate::transport::Transport;
+use crate::trust::TrustStore;
 
 /// A point of automation: at `frame`, set `channel` to `value` (in the channel's own units).
 #[derive(Debug, Clone, PartialEq)]
@@ -50,14 +51,16 @@ pub struct Rendered {
     pub unknown_channels: Vec<String>,
 }
 
-/// Renders a job; `progress` is called with the fraction done now and then.
-pub fn render(job: &Job, mut progress: impl FnMut(f64)) -> Result<Rendered> {
+/// Renders a job; `progress` is called with the fraction done now and then. The orchestra
+/// passes the sharing gate with `trust` (see [`Engine::load`]).
+pub fn render(job: &Job, trust: &TrustStore, mut progress: impl FnMut(f64)) -> Result<Rendered> {
     let mut state = OrchestraState {
         strings: job.strings.clone(),
         ..OrchestraState::default()
     };
+    let source = Source::text(job.csd, job.origin);
     let (mut engine, loaded) =
-        Engine::load_bound(job.csd, job.origin, job.sample_rate, job.kind, &mut state)?;
+        Engine::load_bound(&source, job.sample_rate, job.kind, trust, &mut state)?;
     let slots = &loaded.slots;
     let slot_of = |channel: &str| {
         loaded

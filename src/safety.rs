@@ -83,25 +83,31 @@ pub struct Finding {
     pub reach: Reach,
 }
 
-/// The findings for a CSD (empty: safe to open), sorted by line.
-pub fn check_csd(text: &str, origin: &str) -> Result<Vec<Finding>> {
-    let parsed = csd::parse(text, origin)?;
-    let offset = parsed.orchestra_line_offset;
-    let mut csound = Csound::new()?;
-    let mut findings: Vec<Finding> = csound
-        .parse_tokens(&parsed.orchestra)?
-        .into_iter()
+/// The findings among the tokens of a parse tree (lines as given), sorted by line.
+pub fn findings(tokens: &[(String, u32)]) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = tokens
+        .iter()
         .filter_map(|(token, line)| {
-            reach(&token).map(|reach| Finding {
-                opcode: token,
-                line: line + offset,
+            reach(token).map(|reach| Finding {
+                opcode: token.clone(),
+                line: *line,
                 reach,
             })
         })
         .collect();
     findings.sort_by(|a, b| a.line.cmp(&b.line).then_with(|| a.opcode.cmp(&b.opcode)));
     findings.dedup();
-    Ok(findings)
+    findings
+}
+
+/// The findings for a CSD (empty: safe to open), sorted by line: its orchestra parsed as a
+/// compile would see it, with its own `<CsOptions>` (macros) applied. A CSD that does not
+/// parse is an error, never a clean bill.
+pub fn check_csd(text: &str, origin: &str) -> Result<Vec<Finding>> {
+    let parsed = csd::parse(text, origin)?;
+    let mut csound = Csound::new()?;
+    csound.apply_csd_options(&parsed, origin)?;
+    Ok(findings(&csound.parse_csd_orchestra(&parsed)?))
 }
 
 #[cfg(test)]
@@ -129,6 +135,15 @@ mod tests {
         let udo =
             csd("opcode Helper, 0, 0\n ir system_i 1, \"ls\"\nendop\ninstr 1\n Helper\nendin\n");
         assert_eq!(check_csd(&udo, "t.csd").unwrap()[0].opcode, "system_i");
+
+        let omacro = format!(
+            "<CsoundSynthesizer>\n<CsOptions>\n--omacro:RUN=system_i\n</CsOptions>\n{}",
+            &csd("instr 1\n ir $RUN 1, \"ls\"\nendin\n")["<CsoundSynthesizer>\n".len()..]
+        );
+        let f = check_csd(&omacro, "t.csd").unwrap();
+        assert_eq!((f[0].opcode.as_str(), f[0].line), ("system_i", 7));
+        let unparsable = csd("instr 1\n ir $UNDEFINED 1, \"ls\"\nendin\n");
+        assert!(check_csd(&unparsable, "t.csd").is_err(), "no clean bill");
 
         let strings = csd("instr 1\n Sx = \"system_i\"\n prints Sx\nendin\n");
         assert!(

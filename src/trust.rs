@@ -1,12 +1,19 @@
-//! Opening what someone else shared, safely.
+//! Opening what someone else shared, safely: the one gate between an orchestra and Csound.
 //!
-//! An orchestra from outside the factory set and the user's own saves is untrusted code. Before
-//! it runs, [`vet`] parses it without running it ([`safety::check_csd`] reads Csound's parse
-//! tree, so macros, `#include`s and user-defined opcodes cannot hide anything) and refuses it
-//! when it uses opcodes that run programs, load code, write files or open connections, unless
-//! the user allowed that exact content. The decision is remembered by content hash in the
-//! [`TrustStore`]. (Options in the file are always filtered by the host layer, trusted or not.)
+//! An orchestra from outside the factory set and the user's own saves is untrusted code. Every
+//! way an orchestra reaches Csound (the editor, the command line, presets, a project's saved
+//! state, live recompilation, the file watch) goes through [`Engine::load`], which calls
+//! [`judge`] on the very engine that will compile it, after the CSD's own options are applied:
+//! Csound parses the orchestra without running it, so macros (also `--omacro` ones),
+//! `#include`s and user-defined opcodes cannot hide anything, and an orchestra that does not
+//! parse is refused with the parse error. Opcodes that run programs, load code, write files or
+//! open connections are refused unless the orchestra is factory content or the user allowed
+//! that exact content; the decision is remembered by content hash in the [`TrustStore`].
+//! (Options in the file are always filtered by the host layer, trusted or not.)
+//!
+//! [`Engine::load`]: crate::engine::Engine::load
 
+use crate::csound::{csd, Csound, Error, ErrorKind};
 use crate::presets::{content_hash, data_dir};
 use crate::safety::{self, Finding};
 use std::collections::BTreeSet;
@@ -105,23 +112,50 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
-/// Checks an untrusted orchestra before it runs: `Ok` when it reaches nothing outside the
-/// instrument, is a factory orchestra, or was allowed; otherwise the findings.
-pub fn vet(text: &str, origin: &str, store: &TrustStore) -> Result<(), Refusal> {
-    if crate::factory::is_factory_text(text) || store.is_allowed(text) {
-        return Ok(());
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Error {
+        Error::new(ErrorKind::NotAllowed, refusal.to_string())
     }
-    // An orchestra that does not parse cannot run anything: its compile reports the error,
-    // with the file's own line numbers.
-    let findings = safety::check_csd(text, origin).unwrap_or_default();
-    if findings.is_empty() {
-        Ok(())
-    } else {
-        Err(Refusal {
-            origin: origin.to_string(),
-            findings,
-        })
+}
+
+/// Whether the user vouches for this exact orchestra: factory content, or allowed by hash.
+pub fn is_trusted(text: &str, store: &TrustStore) -> bool {
+    crate::factory::is_factory_text(text) || store.is_allowed(text)
+}
+
+/// The gate. Applies the CSD's own options to `csound` (a fresh engine that will compile
+/// `parsed`), parses its orchestra as the compile will, and refuses it (with
+/// [`ErrorKind::NotAllowed`]) when it reaches outside the instrument and is not trusted. An
+/// orchestra that does not parse is refused with the parse error. Returns the parse tree's
+/// tokens with their file lines, for further checks.
+pub fn judge(
+    csound: &mut Csound,
+    parsed: &csd::Csd,
+    text: &str,
+    origin: &str,
+    store: &TrustStore,
+) -> Result<Vec<(String, u32)>, Error> {
+    csound.apply_csd_options(parsed, origin)?;
+    let tokens = csound.parse_csd_orchestra(parsed).map_err(|e| {
+        let log = e.log().to_vec();
+        Error::new(ErrorKind::Compile, format!("{origin} did not compile")).with_log(log)
+    })?;
+    let findings = safety::findings(&tokens);
+    if findings.is_empty() || is_trusted(text, store) {
+        return Ok(tokens);
     }
+    Err(Refusal {
+        origin: origin.to_string(),
+        findings,
+    }
+    .into())
+}
+
+/// Checks an orchestra without loading it, exactly as the gate will ([`judge`] on a fresh
+/// engine): `Ok` when it may run.
+pub fn vet(text: &str, origin: &str, store: &TrustStore) -> Result<(), Error> {
+    let parsed = csd::parse(text, origin)?;
+    judge(&mut Csound::new()?, &parsed, text, origin, store).map(|_| ())
 }
 
 #[cfg(test)]

@@ -3,13 +3,16 @@
 
 mod common;
 use common::fixture;
-use csound_plugin::engine::{Engine, Kind};
+use csound_plugin::engine::{Engine, Kind, Loaded, Source};
 use csound_plugin::midi_map::MidiEvent;
 use csound_plugin::transport::Transport;
+use csound_plugin::trust::TrustStore;
 
 fn engine(csd: &str, sr: f64, kind: Kind) -> Engine {
     let text = std::fs::read_to_string(fixture(csd)).unwrap();
-    let (mut engine, loaded) = Engine::load(&text, csd, sr, kind).unwrap_or_else(|e| panic!("{e}"));
+    let (mut engine, loaded) =
+        Engine::load(&Source::text(text, csd), sr, kind, &TrustStore::default())
+            .unwrap_or_else(|e| panic!("{e}"));
     let slots: Vec<Option<usize>> = (0..loaded.params.len()).map(Some).collect();
     engine.bind(&loaded.params, &slots).unwrap();
     engine
@@ -118,6 +121,18 @@ fn every_onset_offset_is_heard_exactly_one_latency_later() {
     }
 }
 
+/// Loads an orchestra the user allowed (these use opcodes that reach outside the instrument).
+fn load_allowed(text: &str, origin: &str) -> csound_plugin::csound::Result<(Engine, Loaded)> {
+    let mut trust = TrustStore::default();
+    trust.allow(text, origin).unwrap();
+    Engine::load(
+        &Source::text(text, origin),
+        48000.0,
+        Kind::Instrument,
+        &trust,
+    )
+}
+
 fn csd(orc: &str) -> String {
     format!("<CsoundSynthesizer>\n<CsInstruments>\nksmps = 32\nnchnls = 2\n0dbfs = 1\n{orc}</CsInstruments>\n</CsoundSynthesizer>\n")
 }
@@ -127,9 +142,8 @@ fn python_opcodes_run_in_one_engine_at_a_time_and_faust_never() {
     // Two engines running Python opcodes at once crash the process (libpy has no GIL handling),
     // so the second is refused with a clear message until the first is gone.
     let python = csd("pyinit\ninstr 1\n kx pyeval \"1.0\"\nendin\n");
-    let (first, _) =
-        Engine::load(&python, "a.csd", 48000.0, Kind::Instrument).unwrap_or_else(|e| panic!("{e}"));
-    let e = Engine::load(&python, "b.csd", 48000.0, Kind::Instrument)
+    let (first, _) = load_allowed(&python, "a.csd").unwrap_or_else(|e| panic!("{e}"));
+    let e = load_allowed(&python, "b.csd")
         .err()
         .expect("a second Python engine");
     assert!(
@@ -138,19 +152,16 @@ fn python_opcodes_run_in_one_engine_at_a_time_and_faust_never() {
     );
     let plain = csd("instr 1\n a1 oscili 0.1, 440\n outs a1, a1\nendin\n");
     assert!(
-        Engine::load(&plain, "c.csd", 48000.0, Kind::Instrument).is_ok(),
+        load_allowed(&plain, "c.csd").is_ok(),
         "plain orchestras are not affected"
     );
     drop(first);
-    let (again, _) =
-        Engine::load(&python, "b.csd", 48000.0, Kind::Instrument).unwrap_or_else(|e| panic!("{e}"));
+    let (again, _) = load_allowed(&python, "b.csd").unwrap_or_else(|e| panic!("{e}"));
     drop(again);
 
     let faust =
         csd("#define F #faustcompile#\ninstr 1\n ih $F \"process = _;\", \"-vec\"\nendin\n");
-    let e = Engine::load(&faust, "f.csd", 48000.0, Kind::Instrument)
-        .err()
-        .expect("faust refused");
+    let e = load_allowed(&faust, "f.csd").err().expect("faust refused");
     assert!(
         e.to_string().contains("faustcompile") && e.to_string().contains("line 8"),
         "{e}"

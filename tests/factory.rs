@@ -6,6 +6,7 @@ use csound_plugin::engine::Kind;
 use csound_plugin::factory::{self, FactoryOrchestra};
 use csound_plugin::presets::Preset;
 use csound_plugin::render::{self, AutomationPoint, Job};
+use csound_plugin::trust::TrustStore;
 use std::collections::BTreeMap;
 
 const SR: f64 = 48_000.0;
@@ -96,7 +97,8 @@ fn check(orchestra: &FactoryOrchestra, preset: Option<&Preset>) {
         strings: preset.map(|p| p.strings.clone()).unwrap_or_default(),
         ..job(orchestra, (seconds * SR) as usize)
     };
-    let rendered = render::render(&job, |_| {}).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let rendered = render::render(&job, &TrustStore::default(), |_| {})
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
     assert!(rendered.unknown_channels.is_empty(), "{name}");
     let all: Vec<f32> = rendered
         .left
@@ -140,7 +142,9 @@ fn the_factory_set_is_complete() {
 #[test]
 fn every_preset_parses_and_fits_its_orchestra_exactly() {
     for orchestra in factory::ORCHESTRAS {
-        let specs = render::render(&job(orchestra, 256), |_| {}).unwrap().params;
+        let specs = render::render(&job(orchestra, 256), &TrustStore::default(), |_| {})
+            .unwrap()
+            .params;
         for file in orchestra.presets {
             let preset = Preset::parse(file.text, file.file).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(preset.plugin, orchestra.kind, "{}", file.file);

@@ -7,170 +7,8 @@ mod common;
 mod hosts;
 
 use common::{fixture, frequency, scratch};
-use hosts::{Event, Setup, TestHost, Transport};
-use std::path::PathBuf;
-
-const INSTRUMENT_CLAP: &str = "net.csound-plugin.instrument";
-const EFFECT_CLAP: &str = "net.csound-plugin.effect";
-const INSTRUMENT_VST3: &str = "Csound Instrument";
-const EFFECT_VST3: &str = "Csound Effect";
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(dead_code)] // VST3 joins FORMATS with its host
-enum Format {
-    Clap,
-    Vst3,
-}
-
-const FORMATS: [Format; 2] = [Format::Clap, Format::Vst3];
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Which {
-    Instrument,
-    Effect,
-}
-
-fn bundle(format: Format) -> PathBuf {
-    let path = hosts::bundled().join(match format {
-        Format::Clap => "Csound Plugin.clap",
-        Format::Vst3 => "Csound Plugin.vst3",
-    });
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo xtask bundle csound-plugin` first (scripts/test.sh does)",
-        path.display()
-    );
-    path
-}
-
-fn open(format: Format, which: Which, sample_rate: f64, max_block: u32) -> Box<dyn TestHost> {
-    let setup = Setup {
-        sample_rate,
-        max_block,
-        inputs: if which == Which::Effect { 2 } else { 0 },
-        outputs: 2,
-    };
-    match (format, which) {
-        (Format::Clap, Which::Instrument) => {
-            hosts::clap::load(&bundle(format), INSTRUMENT_CLAP, &setup)
-        }
-        (Format::Clap, Which::Effect) => hosts::clap::load(&bundle(format), EFFECT_CLAP, &setup),
-        (Format::Vst3, Which::Instrument) => {
-            hosts::vst3::load(&bundle(format), INSTRUMENT_VST3, &setup)
-        }
-        (Format::Vst3, Which::Effect) => hosts::vst3::load(&bundle(format), EFFECT_VST3, &setup),
-    }
-}
-
-/// The plugin's state as JSON, and its orchestra field as JSON.
-fn state_json(host: &mut dyn TestHost) -> (serde_json::Value, serde_json::Value) {
-    let state: serde_json::Value =
-        serde_json::from_slice(&host.save_state()).expect("state is JSON");
-    let orchestra = state["fields"]["orchestra"]
-        .as_str()
-        .map(|s| serde_json::from_str(s).expect("orchestra field is JSON"))
-        .unwrap_or(serde_json::Value::Null);
-    (state, orchestra)
-}
-
-/// Points the plugin at a CSD through its saved state: by text, or by path with no text.
-fn load_orchestra(host: &mut dyn TestHost, text: Option<&str>, path: Option<&str>) {
-    let (mut state, _) = state_json(host);
-    let orchestra =
-        serde_json::json!({ "path": path, "text": text, "bindings": {}, "error": null });
-    state["fields"]["orchestra"] = serde_json::Value::String(orchestra.to_string());
-    host.load_state(&serde_json::to_vec(&state).expect("json"));
-}
-
-/// Runs `frames` frames in blocks from `sizes` (cycled), with events at absolute frames.
-fn run(
-    host: &mut dyn TestHost,
-    frames: usize,
-    sizes: &[usize],
-    events: &[(usize, Event)],
-    input: Option<&[Vec<f32>]>,
-) -> Vec<Vec<f32>> {
-    let mut out = vec![Vec::with_capacity(frames), Vec::with_capacity(frames)];
-    let mut at = 0;
-    let mut i = 0;
-    while at < frames {
-        let n = sizes[i % sizes.len()].min(frames - at);
-        i += 1;
-        let block_events: Vec<Event> = events
-            .iter()
-            .filter(|(t, _)| *t >= at && *t < at + n)
-            .map(|(t, e)| shift(e, (*t - at) as u32))
-            .collect();
-        let block_input: Vec<Vec<f32>> = input
-            .map(|inp| inp.iter().map(|c| c[at..at + n].to_vec()).collect())
-            .unwrap_or_default();
-        let block = host.process(&block_input, n, &block_events, None);
-        for (o, b) in out.iter_mut().zip(block) {
-            o.extend_from_slice(&b);
-        }
-        at += n;
-    }
-    out
-}
-
-/// The same event at block offset `at`.
-fn shift(event: &Event, at: u32) -> Event {
-    match event.clone() {
-        Event::NoteOn {
-            channel,
-            key,
-            velocity,
-            ..
-        } => Event::NoteOn {
-            at,
-            channel,
-            key,
-            velocity,
-        },
-        Event::NoteOff { channel, key, .. } => Event::NoteOff { at, channel, key },
-        Event::Midi { bytes, .. } => Event::Midi { at, bytes },
-        Event::Param { id, value, .. } => Event::Param { at, id, value },
-    }
-}
-
-fn note_on(key: u8) -> Event {
-    Event::NoteOn {
-        at: 0,
-        channel: 0,
-        key,
-        velocity: 0.8,
-    }
-}
-
-fn note_off(key: u8) -> Event {
-    Event::NoteOff {
-        at: 0,
-        channel: 0,
-        key,
-    }
-}
-
-fn first_sound(samples: &[f32], from: usize) -> Option<usize> {
-    samples[from..]
-        .iter()
-        .position(|s| s.abs() > 1e-6)
-        .map(|i| i + from)
-}
-
-fn peak(samples: &[f32]) -> f32 {
-    samples.iter().fold(0.0, |m, s| m.max(s.abs()))
-}
-
-/// Deterministic pseudo-random block sizes in 1..=max.
-fn random_sizes(seed: u32, count: usize, max: usize) -> Vec<usize> {
-    let mut state = seed;
-    (0..count)
-        .map(|_| {
-            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (state >> 8) as usize % max + 1
-        })
-        .collect()
-}
+use hosts::drive::*;
+use hosts::{Event, TestHost, Transport};
 
 #[test]
 fn notes_start_exactly_at_their_offset_plus_the_reported_latency() {
@@ -460,6 +298,7 @@ fn a_massign_orchestra_plays_the_right_pitch_in_raw_midi_mode() {
 
 #[test]
 fn transport_channels_read_back_what_the_host_sent_advancing_per_k_period() {
+    const SCALE: f64 = 100_000.0;
     let pairs = [
         ("HOST_BPM", "IS_PLAYING"),
         ("IS_RECORDING", "TIME_IN_SECONDS"),
@@ -470,8 +309,9 @@ fn transport_channels_read_back_what_the_host_sent_advancing_per_k_period() {
     let start = 96000i64;
     for format in FORMATS {
         for (a, b) in pairs {
+            // Full scale far above the values, which stay under the plugins' output ceiling.
             let csd = format!(
-                "<CsoundSynthesizer>\n<CsInstruments>\nksmps = 32\nnchnls = 2\n0dbfs = 1\ninstr 1\n outs upsamp(chnget:k(\"{a}\")), upsamp(chnget:k(\"{b}\"))\nendin\n</CsInstruments>\n<CsScore>\ni 1 0 z\n</CsScore>\n</CsoundSynthesizer>\n"
+                "<CsoundSynthesizer>\n<CsInstruments>\nksmps = 32\nnchnls = 2\n0dbfs = {SCALE}\ninstr 1\n outs upsamp(chnget:k(\"{a}\")), upsamp(chnget:k(\"{b}\"))\nendin\n</CsInstruments>\n<CsScore>\ni 1 0 z\n</CsScore>\n</CsoundSynthesizer>\n"
             );
             let mut host = open(format, Which::Effect, sr, 512);
             load_orchestra(host.as_mut(), Some(&csd), None);
@@ -507,7 +347,7 @@ fn transport_channels_read_back_what_the_host_sent_advancing_per_k_period() {
                     _ => unreachable!(),
                 };
                 for (c, name) in [(0, a), (1, b)] {
-                    let got = out[c][t] as f64;
+                    let got = out[c][t] as f64 * SCALE;
                     let want = expect(name);
                     assert!(
                         (got - want).abs() <= want.abs() * 1e-6 + 1e-6,

@@ -7,6 +7,7 @@ use csound_plugin::engine::Kind;
 use csound_plugin::factory;
 use csound_plugin::presets::{import_snaps, Preset};
 use csound_plugin::render::{self, AutomationPoint, Job, Rendered};
+use csound_plugin::trust::TrustStore;
 use std::collections::BTreeMap;
 use std::process::Command;
 
@@ -39,7 +40,7 @@ fn render_with(csd: &str, values: &[(String, f64)]) -> Rendered {
         frames: (4.5 * SR) as usize,
         strings: BTreeMap::new(),
     };
-    render::render(&job, |_| {}).unwrap_or_else(|e| panic!("{e}"))
+    render::render(&job, &TrustStore::default(), |_| {}).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn sound_values() -> BTreeMap<String, f64> {

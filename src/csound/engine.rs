@@ -254,6 +254,8 @@ pub struct Csound {
     /// Identifies this instance since its last reset, for channel handles.
     key: u64,
     state: State,
+    /// The `<CsOptions>` of a CSD were applied since creation or the last reset.
+    csd_options_applied: bool,
     /// Read back from Csound at start: the sizes of spin and spout.
     ksmps: usize,
     nchnls: usize,
@@ -297,6 +299,7 @@ impl Csound {
             midi_in: ptr::null_mut(),
             key: NEXT_KEY.fetch_add(1, Ordering::Relaxed),
             state: State::Fresh,
+            csd_options_applied: false,
             ksmps: 0,
             nchnls: 0,
             nchnls_i: 0,
@@ -412,14 +415,14 @@ impl Csound {
         }
     }
 
-    /// Compiles a CSD given as text (`origin` names it in messages, e.g. a file name).
-    ///
-    /// The CSD is read by [`csd::parse`] first: its `<CsOptions>` go through the allowlist
-    /// (the caller's options still win), and sections that would run programs or write files are
-    /// refused. Before [`start`](Self::start) this sets up the engine; while running it adds
-    /// instruments (options are then ignored, as Csound does).
-    pub fn compile_csd_text(&mut self, text: &str, origin: &str) -> Result<()> {
-        let csd = csd::parse(text, origin)?;
+    /// Applies a CSD's `<CsOptions>` after the allowlist (options that route I/O are dropped
+    /// with a note; the caller's options still win). Before [`start`](Self::start) only, and
+    /// once: later calls do nothing. [`parse_tokens`](Self::parse_tokens) after this sees the
+    /// orchestra exactly as the compile will (`--omacro` macros, include directories).
+    pub fn apply_csd_options(&mut self, csd: &csd::Csd, origin: &str) -> Result<()> {
+        if self.state != State::Fresh || self.csd_options_applied {
+            return Ok(());
+        }
         let filtered = options::filter(&csd.options).map_err(|e| {
             Error::new(
                 ErrorKind::RefusedOption,
@@ -432,11 +435,22 @@ impl Csound {
                 &format!("csound-plugin: {origin}: ignored option {o}: the host does the audio and MIDI I/O"),
             );
         }
-        if self.state == State::Fresh {
-            for o in filtered.passed.iter().chain(self.options.clone().iter()) {
-                self.apply_option(o);
-            }
+        for o in filtered.passed.iter().chain(self.options.clone().iter()) {
+            self.apply_option(o);
         }
+        self.csd_options_applied = true;
+        Ok(())
+    }
+
+    /// Compiles a CSD given as text (`origin` names it in messages, e.g. a file name).
+    ///
+    /// The CSD is read by [`csd::parse`] first: its `<CsOptions>` go through the allowlist
+    /// ([`apply_csd_options`](Self::apply_csd_options)), and sections that would run programs or
+    /// write files are refused. Before [`start`](Self::start) this sets up the engine; while
+    /// running it adds instruments (options are then ignored, as Csound does).
+    pub fn compile_csd_text(&mut self, text: &str, origin: &str) -> Result<()> {
+        let csd = csd::parse(text, origin)?;
+        self.apply_csd_options(&csd, origin)?;
         let text = Self::c_text(&csd.text, origin)?;
         let cs = self.raw();
         // SAFETY: `cs` is live and `text` a valid C string holding a CSD whose options and
@@ -446,6 +460,19 @@ impl Csound {
             &format!("{origin} did not compile"),
             || unsafe { sys::csoundCompileCsdText(cs, text.as_ptr()) },
         )
+    }
+
+    /// Looks up `#include`d files and sound files in `dir` too (the folder of the CSD file),
+    /// for every later parse and compile. Before [`start`](Self::start) only.
+    pub fn add_search_dir(&mut self, dir: &Path) {
+        if self.state != State::Fresh || dir.as_os_str().is_empty() {
+            return;
+        }
+        for var in ["INCDIR", "SSDIR", "SADIR"] {
+            let option = format!("--env:{var}+={}", dir.display());
+            self.apply_option(&option);
+            self.internal.push(option);
+        }
     }
 
     /// Compiles a CSD file. `#include`s and sound files are looked up beside it.
@@ -471,14 +498,8 @@ impl Csound {
                 ),
             )
         })?;
-        if self.state == State::Fresh {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                for var in ["INCDIR", "SSDIR", "SADIR"] {
-                    let option = format!("--env:{var}+={}", dir.display());
-                    self.apply_option(&option);
-                    self.internal.push(option);
-                }
-            }
+        if let Some(dir) = path.parent() {
+            self.add_search_dir(dir);
         }
         self.compile_csd_text(&text, &origin)
     }
@@ -536,6 +557,19 @@ impl Csound {
         // SAFETY: `tree` came from `csoundParseOrc` on this instance and is deleted once.
         unsafe { sys::csoundDeleteTree(self.raw(), tree) };
         Ok(tokens)
+    }
+
+    /// Parses a CSD's orchestra as its compile will see it (call
+    /// [`apply_csd_options`](Self::apply_csd_options) first): the tokens of the expanded tree,
+    /// with lines counted in the CSD file. Runs nothing.
+    pub fn parse_csd_orchestra(&mut self, csd: &csd::Csd) -> Result<Vec<(String, u32)>> {
+        // Blank lines in front make Csound count lines as the file does.
+        let padded = format!(
+            "{}{}",
+            "\n".repeat(csd.orchestra_line_offset as usize),
+            csd.orchestra
+        );
+        self.parse_tokens(&padded)
     }
 
     /// Reads score text (events, `f` tables, ...), before or during performance.
@@ -631,6 +665,7 @@ impl Csound {
         unsafe { sys::csoundReset(self.raw()) };
         self.key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
         self.state = State::Fresh;
+        self.csd_options_applied = false;
         (self.ksmps, self.nchnls, self.nchnls_i) = (0, 0, 0);
         self.configure();
     }

@@ -20,6 +20,9 @@ pub enum ErrorKind {
     Table,
     /// A score event or message was refused.
     Event,
+    /// The orchestra reaches outside the instrument and the user has not allowed it (decided
+    /// above this layer, before anything reached Csound's compiler).
+    NotAllowed,
     /// Anything else Csound reported.
     Csound,
 }
@@ -40,6 +43,7 @@ pub struct Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// An error of `kind` saying `what` failed.
     pub(crate) fn new(kind: ErrorKind, what: impl Into<String>) -> Self {
         Self {
             kind,
