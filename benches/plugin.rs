@@ -10,12 +10,13 @@
 //!
 //! Every figure is the median of several runs.
 
-use csound_plugin::engine::{Engine, Kind, Source};
-use csound_plugin::midi_map::MidiEvent;
-use csound_plugin::render::{self, AutomationPoint, Job};
-use csound_plugin::state::OrchestraState;
-use csound_plugin::transport::Transport;
-use csound_plugin::trust::TrustStore;
+use csound_plugin::engine::transport::Transport;
+use csound_plugin::engine::Engine;
+use csound_plugin::engine::MidiEvent;
+use csound_plugin::offline::render::{self, AutomationPoint, Job};
+use csound_plugin::orchestra::trust::TrustStore;
+use csound_plugin::orchestra::{Kind, Source};
+use csound_plugin::params::state::OrchestraState;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -264,10 +265,10 @@ fn in_fresh_process(exe: &Path, flag: &str) -> f64 {
 /// The events of the 256-frame block starting at frame `at`, stamped within it; `next` is the
 /// first event not yet played (advanced past this block's).
 fn block_events<'a>(
-    events: &'a [(u64, csound_plugin::midi_map::MidiEvent)],
+    events: &'a [(u64, csound_plugin::engine::MidiEvent)],
     next: &mut usize,
     at: usize,
-) -> impl Iterator<Item = csound_plugin::midi_map::MidiEvent> + 'a {
+) -> impl Iterator<Item = csound_plugin::engine::MidiEvent> + 'a {
     let first = *next;
     while events
         .get(*next)
@@ -282,8 +283,9 @@ fn block_events<'a>(
 
 /// Plays the minute through a `Player`, recompiling every 6 s (two versions of the synth in
 /// turn); returns the swaps and the allocations and frees counted on this (the audio) thread.
-fn live_swaps(events: &[(u64, csound_plugin::midi_map::MidiEvent)]) -> (usize, u64, u64) {
-    use csound_plugin::live::{self, Loader, Source};
+fn live_swaps(events: &[(u64, csound_plugin::engine::MidiEvent)]) -> (usize, u64, u64) {
+    use csound_plugin::engine::live::{self, Loader};
+    use csound_plugin::orchestra::Source;
     use csound_plugin::params::PluginParams;
     let params = std::sync::Arc::new(PluginParams::new());
     let (loader, mut player) = Loader::new(params.clone(), Kind::Instrument);

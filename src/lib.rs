@@ -4,45 +4,36 @@
 //! sidechain in) and [`Effect`] (stereo in, stereo out). Each runs a Csound orchestra: a built-in
 //! one from `presets/`, or a CSD the user points it at, whose text is saved with the project.
 //!
+//! Data flows host -> engine -> Csound -> host; a lower layer never imports a higher one
+//! (`tests/layout.rs` holds that):
+//!
 //! | Module | What it is for |
 //! |---|---|
 //! | [`csound`] | the Csound layer, a safe host for Csound 6.18 (the only `unsafe` code) |
-//! | [`engine`] | the real-time engine: blocks, k-periods, latency, events into Csound |
-//! | [`declarations`] | what an orchestra declares: parameters (`chn_k`) and note mode |
-//! | [`params`] | the fixed pool of parameter slots bound to channels |
-//! | [`midi_map`] | where MIDI becomes score events and controller channels |
-//! | [`transport`] | host transport into the channels Csound plugin users know |
-//! | [`state`] | what a saved project keeps of the orchestra |
-//! | [`live`] | live recompilation: compile off the audio thread, crossfade to the new engine |
-//! | [`presets`] | preset files people share, `.snaps` import |
-//! | [`factory`] | the orchestras and presets built into the binaries |
-//! | [`trust`] | refusing shared orchestras that reach outside the instrument |
+//! | [`home`] | the user's folder (trust store, presets) |
+//! | [`orchestra`] | what an orchestra is and declares, the safety check and the sharing gate |
+//! | [`params`] | the parameter slots the host sees, and the saved orchestra state |
+//! | [`engine`] | the real-time path: k-periods, notes, controllers, transport, live recompilation |
+//! | [`presets`] | preset files, factory presets, `.snaps` import |
+//! | [`offline`] | rendering without a DAW (the command line, the benchmarks) |
 //! | [`editor`] | the plugin window (egui) |
-//! | [`render`] | offline rendering with the same engine (the command line) |
-//! | [`midi_file`] | standard MIDI files into engine events |
-//! | [`safety`] | which opcodes of a shared orchestra reach outside the instrument |
 
 pub mod csound;
-pub mod declarations;
 pub mod editor;
 pub mod engine;
-pub mod factory;
-pub mod live;
-pub mod midi_file;
-pub mod midi_map;
+pub mod home;
+pub mod offline;
+pub mod orchestra;
 pub mod params;
 pub mod presets;
-pub mod render;
-pub mod safety;
-pub mod state;
-pub mod transport;
-pub mod trust;
 
 use editor::Link;
-use engine::{Engine, Kind};
-use live::{Loader, Player, Source};
-use midi_map::MidiEvent;
+use engine::live::{self, Loader, Player};
+use engine::{Engine, MidiEvent};
 use nice_plug::prelude::*;
+use orchestra::factory;
+use orchestra::{Kind, Source};
+use params::state::OrchestraState;
 use params::PluginParams;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -154,7 +145,7 @@ impl<F: Flavour> Default for CsoundPlugin<F> {
 impl<F: Flavour> CsoundPlugin<F> {
     /// The CSD to run: the saved text, else the saved path's file, else the built-in one.
     /// The flag says whether it is the built-in one (whose text the state does not keep).
-    fn source(state: &state::OrchestraState) -> Result<(Source, bool), String> {
+    fn source(state: &OrchestraState) -> Result<(Source, bool), String> {
         if let Some(text) = &state.text {
             let origin = state
                 .file_name()
@@ -273,7 +264,7 @@ impl<F: Flavour> Plugin for CsoundPlugin<F> {
         context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
         let t = context.transport();
-        let transport = transport::Transport {
+        let transport = engine::transport::Transport {
             tempo: t.tempo.unwrap_or(120.0),
             playing: t.playing,
             recording: t.recording,

@@ -10,10 +10,10 @@ mod common;
 mod hosts;
 
 use common::scratch;
-use csound_plugin::engine::{Kind, Source};
-use csound_plugin::live::{self, Loader, Status};
+use csound_plugin::engine::live::{self, Loader, Status};
+use csound_plugin::orchestra::trust::TrustStore;
+use csound_plugin::orchestra::{Kind, Source};
 use csound_plugin::params::PluginParams;
-use csound_plugin::trust::TrustStore;
 use hosts::drive::*;
 use hosts::TestHost;
 use std::path::{Path, PathBuf};
@@ -353,13 +353,13 @@ fn only_the_gated_load_reaches_csounds_compiler() {
     assert_eq!(
         callers,
         [(
-            "engine.rs".to_string(),
+            "engine/load.rs".to_string(),
             "load".to_string(),
             ".compile_csd_text("
         )],
         "a new way into Csound's compiler must go through Engine::load and its gate"
     );
-    let engine = std::fs::read_to_string(root.join("engine.rs")).unwrap();
+    let engine = std::fs::read_to_string(root.join("engine/load.rs")).unwrap();
     let load = &engine[engine.find("    pub fn load(").unwrap()..];
     let judged = load.find("trust::judge(").expect("the load calls the gate");
     let compiled = load.find(".compile_csd_text(").unwrap();
@@ -444,7 +444,7 @@ fn wild_output_is_muted_with_a_console_message() {
         let log = engine.csound().messages();
         log.take();
         let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
-        let note = csound_plugin::midi_map::MidiEvent::NoteOn {
+        let note = csound_plugin::engine::MidiEvent::NoteOn {
             at: 0,
             channel: 0,
             key: 60,

@@ -3,10 +3,11 @@
 
 mod common;
 use common::fixture;
-use csound_plugin::engine::{Engine, Kind, Loaded, Source};
-use csound_plugin::midi_map::MidiEvent;
-use csound_plugin::transport::Transport;
-use csound_plugin::trust::TrustStore;
+use csound_plugin::engine::transport::Transport;
+use csound_plugin::engine::MidiEvent;
+use csound_plugin::engine::{Engine, Loaded};
+use csound_plugin::orchestra::trust::TrustStore;
+use csound_plugin::orchestra::{Kind, Source};
 
 fn engine(csd: &str, sr: f64, kind: Kind) -> Engine {
     let text = std::fs::read_to_string(fixture(csd)).unwrap();

@@ -2,11 +2,11 @@
 //! the offline path (the plugins' engine) without NaN, clipping or silence, and every preset
 //! fits its orchestra exactly.
 
-use csound_plugin::engine::Kind;
-use csound_plugin::factory::{self, FactoryOrchestra};
+use csound_plugin::offline::render::{self, AutomationPoint, Job};
+use csound_plugin::orchestra::factory::{self, FactoryOrchestra};
+use csound_plugin::orchestra::trust::TrustStore;
+use csound_plugin::orchestra::Kind;
 use csound_plugin::presets::Preset;
-use csound_plugin::render::{self, AutomationPoint, Job};
-use csound_plugin::trust::TrustStore;
 use std::collections::BTreeMap;
 
 const SR: f64 = 48_000.0;

@@ -3,11 +3,12 @@
 
 mod common;
 use common::{frequency, scratch};
-use csound_plugin::engine::Kind;
-use csound_plugin::live::{self, Loader, Player, Source, Status, FADE_SECONDS};
-use csound_plugin::midi_map::MidiEvent;
+use csound_plugin::engine::live::{self, Loader, Player, Status, FADE_SECONDS};
+use csound_plugin::engine::transport::Transport;
+use csound_plugin::engine::MidiEvent;
+use csound_plugin::orchestra::Kind;
+use csound_plugin::orchestra::Source;
 use csound_plugin::params::PluginParams;
-use csound_plugin::transport::Transport;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -423,7 +423,11 @@ fn the_editor_size_is_kept_in_the_project() {
         let size: (u32, u32) =
             serde_json::from_str(state["fields"]["editor-size"].as_str().expect("saved"))
                 .expect("a (width, height) pair");
-        assert_eq!(size, csound_plugin::editor::DEFAULT_SIZE, "{format:?}");
+        assert_eq!(
+            size,
+            csound_plugin::params::DEFAULT_EDITOR_SIZE,
+            "{format:?}"
+        );
         // The user resized the window; the project is saved and reopened in a new instance.
         state["fields"]["editor-size"] = serde_json::Value::String("[1111,777]".into());
         let mut reopened = open(format, Which::Instrument, 48000.0, 256);

@@ -3,11 +3,11 @@
 
 mod common;
 use common::scratch;
-use csound_plugin::engine::Kind;
-use csound_plugin::factory;
+use csound_plugin::offline::render::{self, AutomationPoint, Job, Rendered};
+use csound_plugin::orchestra::factory;
+use csound_plugin::orchestra::trust::TrustStore;
+use csound_plugin::orchestra::Kind;
 use csound_plugin::presets::{import_snaps, Preset};
-use csound_plugin::render::{self, AutomationPoint, Job, Rendered};
-use csound_plugin::trust::TrustStore;
 use std::collections::BTreeMap;
 use std::process::Command;
 

@@ -6,9 +6,9 @@
 
 mod common;
 use common::scratch;
-use csound_plugin::engine::Kind;
+use csound_plugin::orchestra::trust::{self, TrustStore};
+use csound_plugin::orchestra::Kind;
 use csound_plugin::presets::Preset;
-use csound_plugin::trust::{self, TrustStore};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -168,7 +168,7 @@ fn a_shared_preset_carrying_a_hostile_orchestra_is_refused() {
 #[test]
 fn factory_and_harmless_orchestras_open_without_asking() {
     let store = TrustStore::default();
-    for orchestra in csound_plugin::factory::ORCHESTRAS {
+    for orchestra in csound_plugin::orchestra::factory::ORCHESTRAS {
         assert!(trust::vet(orchestra.text, orchestra.file, &store).is_ok());
     }
     let harmless = csd("", " ; writes nothing, runs nothing");

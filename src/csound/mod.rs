@@ -17,32 +17,41 @@
 //!
 //! | Module | What it is for |
 //! |---|---|
-//! | [`engine`] | [`Csound`], one engine: compile, start, perform, channels, events, tables |
+//! | [`instance`] | [`Csound`], one engine: creation, options, messages, teardown |
+//! | [`compile`] | compiling and parsing CSDs, orchestras and scores |
+//! | [`perform`] | starting, performing k-periods through `spin`/`spout`, rates |
+//! | [`events`] | score and line events, killing instances, function tables |
+//! | [`midi`] | raw MIDI into Csound's MIDI system |
 //! | [`options`] | the option allowlist |
 //! | [`csd`] | splitting a CSD file before Csound reads it |
-//! | [`channels`] | channel declarations and audio-thread channel handles |
+//! | [`channels`] | channels: declarations, hints, audio-thread handles, values |
 //! | [`messages`] | Csound's messages, captured |
 //! | [`perf_thread`] | running an engine on its own thread |
 
 pub mod channels;
+pub mod compile;
 pub mod csd;
-pub mod engine;
 pub mod error;
+pub mod events;
 pub mod fpu;
+pub mod instance;
 pub mod messages;
+pub mod midi;
 pub mod options;
 pub mod perf_thread;
+pub mod perform;
 mod sys;
 
 pub use channels::{
     Behaviour, ChannelHints, ChannelInfo, ChannelKind, ControlChannel, StaleChannel,
 };
-pub use engine::{
-    version, Csound, EventKind, EventRefused, KillMode, MidiFull, MidiInput, Perform,
-};
 pub use error::{Error, ErrorKind, Result};
+pub use events::{EventKind, EventRefused, KillMode};
 #[cfg(target_arch = "x86_64")]
 pub use fpu::mxcsr;
 pub use fpu::FlushDenormals;
+pub use instance::{version, Csound};
 pub use messages::{Message, MessageLevel, MessageLog};
+pub use midi::{MidiFull, MidiInput};
 pub use perf_thread::PerformanceThread;
+pub use perform::Perform;

@@ -14,7 +14,9 @@
 //! # Ok::<(), csound_plugin::csound::Error>(())
 //! ```
 
-use super::engine::{Csound, EventKind, Perform};
+use super::events::EventKind;
+use super::instance::Csound;
+use super::perform::Perform;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;

@@ -16,8 +16,7 @@
 //! ```
 
 use crate::csound::{Behaviour, ChannelInfo, ChannelKind};
-use crate::midi_map::is_midi_channel;
-use crate::transport::is_transport_channel;
+use crate::orchestra::reserved::{is_midi_channel, is_transport_channel};
 
 /// How a MIDI note's pitch reaches p4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

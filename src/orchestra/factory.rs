@@ -2,8 +2,7 @@
 //! a plugin needs no files beside it. Adding `presets/<kind>/<stem>.csd` adds an orchestra;
 //! `presets/<kind>/<stem>/<name>.cspreset` adds a preset for it (see `build.rs`).
 
-use crate::engine::Kind;
-use crate::presets::Preset;
+use crate::orchestra::source::Kind;
 
 /// A built-in orchestra.
 #[derive(Debug)]
@@ -52,16 +51,6 @@ pub fn default_orchestra(kind: Kind) -> &'static FactoryOrchestra {
 /// Whether `text` is exactly a built-in orchestra (factory code is trusted).
 pub fn is_factory_text(text: &str) -> bool {
     ORCHESTRAS.iter().any(|o| o.text == text)
-}
-
-impl FactoryOrchestra {
-    /// Its presets, parsed. A factory preset that does not parse is a build defect (a test
-    /// parses them all); it is skipped here.
-    pub fn presets(&self) -> impl Iterator<Item = Preset> + '_ {
-        self.presets
-            .iter()
-            .filter_map(|p| Preset::parse(p.text, p.file).ok())
-    }
 }
 
 #[cfg(test)]

@@ -11,11 +11,13 @@
 //! that exact content; the decision is remembered by content hash in the [`TrustStore`].
 //! (Options in the file are always filtered by the host layer, trusted or not.)
 //!
-//! [`Engine::load`]: crate::engine::Engine::load
+//! [`Engine::load`]: ../../engine/struct.Engine.html#method.load
 
 use crate::csound::{csd, Csound, Error, ErrorKind};
-use crate::presets::{content_hash, data_dir};
-use crate::safety::{self, Finding};
+use crate::home::data_dir;
+use crate::orchestra::factory;
+use crate::orchestra::safety::{self, Finding};
+use crate::orchestra::source::content_hash;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::io::Write;
@@ -120,7 +122,7 @@ impl From<Refusal> for Error {
 
 /// Whether the user vouches for this exact orchestra: factory content, or allowed by hash.
 pub fn is_trusted(text: &str, store: &TrustStore) -> bool {
-    crate::factory::is_factory_text(text) || store.is_allowed(text)
+    factory::is_factory_text(text) || store.is_allowed(text)
 }
 
 /// The gate. Applies the CSD's own options to `csound` (a fresh engine that will compile

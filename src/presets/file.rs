@@ -1,29 +1,9 @@
-//! Presets: single human-readable files that people pass to each other.
-//!
-//! A preset names the plugin and the orchestra it was made for (file name and SHA-256 of its
-//! text), keeps parameter values by channel name in the channel's own units, string channels,
-//! and optionally the orchestra itself, so the file alone reproduces the sound:
-//!
-//! ```json
-//! {
-//!   "format": 1,
-//!   "plugin": "instrument",
-//!   "name": "Warm Strings",
-//!   "orchestra": { "name": "pad.csd", "hash": "3b0c…" },
-//!   "values": { "cutoff": 1200.0, "shape": 1.0 },
-//!   "strings": {},
-//!   "source": "<CsoundSynthesizer>…"
-//! }
-//! ```
-//!
-//! Applying a preset to an orchestra matches channels by name ([`Preset::apply_to`]): values for
-//! channels the orchestra has are applied (clamped to its range), the rest are reported. Cabbage
-//! `.snaps` files import as presets ([`import_snaps`]).
+//! The preset file: what it holds, how it is read and written, and how it applies to an
+//! orchestra.
 
-use crate::declarations::ParamSpec;
-use crate::engine::Kind;
+use crate::orchestra::declarations::ParamSpec;
+use crate::orchestra::source::{content_hash, Kind};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -32,14 +12,6 @@ pub const FORMAT: u32 = 1;
 
 /// The file extension of preset files.
 pub const EXTENSION: &str = "cspreset";
-
-/// The SHA-256 of an orchestra's text, in hex: how presets and the trust store name content.
-pub fn content_hash(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 /// Which orchestra a preset was made for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -222,122 +194,6 @@ impl Preset {
     }
 }
 
-/// Imports a Cabbage `.snaps` file (`{"Preset name": {"channel": value, ...}, ...}`) as presets
-/// for the orchestra given. String values become string channels.
-pub fn import_snaps(
-    text: &str,
-    origin: &str,
-    plugin: Kind,
-    orchestra_name: &str,
-    orchestra_text: &str,
-) -> Result<Vec<Preset>, PresetError> {
-    let snaps: BTreeMap<String, BTreeMap<String, serde_json::Value>> = serde_json::from_str(text)
-        .map_err(|e| {
-        PresetError(format!(
-            "{origin} is not a Cabbage .snaps file (line {}, column {}: {e})",
-            e.line(),
-            e.column()
-        ))
-    })?;
-    Ok(snaps
-        .into_iter()
-        .map(|(name, channels)| {
-            let mut values = BTreeMap::new();
-            let mut strings = BTreeMap::new();
-            for (channel, value) in channels {
-                match value {
-                    serde_json::Value::Number(n) => {
-                        if let Some(v) = n.as_f64() {
-                            values.insert(channel, v);
-                        }
-                    }
-                    serde_json::Value::Bool(b) => {
-                        values.insert(channel, if b { 1.0 } else { 0.0 });
-                    }
-                    serde_json::Value::String(s) => {
-                        strings.insert(channel, s);
-                    }
-                    _ => {}
-                }
-            }
-            Preset::capture(
-                &name,
-                plugin,
-                orchestra_name,
-                orchestra_text,
-                values,
-                strings,
-                false,
-            )
-        })
-        .collect())
-}
-
-/// Where the plugin keeps the user's files: `$CSOUND_PLUGIN_HOME` if set, else
-/// `$XDG_DATA_HOME/csound-plugin`, else `~/.local/share/csound-plugin`.
-pub fn data_dir() -> Option<std::path::PathBuf> {
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
-    if let Some(home) = var("CSOUND_PLUGIN_HOME") {
-        return Some(home.into());
-    }
-    let data = var("XDG_DATA_HOME")
-        .map(std::path::PathBuf::from)
-        .or_else(|| var("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share")))?;
-    Some(data.join("csound-plugin"))
-}
-
-/// The folder of the user's own presets for a plugin.
-pub fn user_dir(plugin: Kind) -> Option<std::path::PathBuf> {
-    let kind = match plugin {
-        Kind::Instrument => "instrument",
-        Kind::Effect => "effect",
-    };
-    Some(data_dir()?.join("presets").join(kind))
-}
-
-/// The user's saved presets for a plugin, with their files, by name.
-pub fn user_presets(plugin: Kind) -> Vec<(std::path::PathBuf, Preset)> {
-    let Some(dir) = user_dir(plugin) else {
-        return Vec::new();
-    };
-    let mut presets: Vec<_> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == EXTENSION))
-        .filter_map(|p| {
-            let text = std::fs::read_to_string(&p).ok()?;
-            let preset = Preset::parse(&text, &p.to_string_lossy()).ok()?;
-            (preset.plugin == plugin).then_some((p, preset))
-        })
-        .collect();
-    presets.sort_by_key(|a| a.1.name.to_lowercase());
-    presets
-}
-
-/// A file name for a preset: its name in lower case, words joined by `-`.
-pub fn file_name(name: &str) -> String {
-    let slug: String = name
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let slug = slug
-        .split('-')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    format!(
-        "{}.{EXTENSION}",
-        if slug.is_empty() { "preset" } else { &slug }
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,29 +263,5 @@ mod tests {
         );
         let exact = p.apply_to(&specs[..2], "old");
         assert!(exact.same_orchestra);
-    }
-
-    #[test]
-    fn snaps_import_numbers_and_strings() {
-        let snaps =
-            r#"{"Bright": {"cutoff": 8000, "wave": "saw", "on": true}, "Dark": {"cutoff": 300.5}}"#;
-        let presets = import_snaps(snaps, "a.snaps", Kind::Effect, "a.csd", "orc").unwrap();
-        assert_eq!(presets.len(), 2);
-        assert_eq!(presets[0].name, "Bright");
-        assert_eq!(presets[0].values["cutoff"], 8000.0);
-        assert_eq!(presets[0].values["on"], 1.0);
-        assert_eq!(presets[0].strings["wave"], "saw");
-        assert_eq!(presets[1].values["cutoff"], 300.5);
-        assert_eq!(presets[1].plugin, Kind::Effect);
-        assert!(import_snaps("[1]", "b.snaps", Kind::Effect, "a", "o")
-            .unwrap_err()
-            .0
-            .contains("b.snaps"));
-    }
-
-    #[test]
-    fn file_names_are_slugs() {
-        assert_eq!(file_name("Warm Strings #2"), "warm-strings-2.cspreset");
-        assert_eq!(file_name("  "), "preset.cspreset");
     }
 }

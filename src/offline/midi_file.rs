@@ -1,6 +1,6 @@
 //! Standard MIDI files, read into the engine's events at sample positions.
 
-use crate::midi_map::MidiEvent;
+use crate::engine::events::MidiEvent;
 use midly::{MetaMessage, MidiMessage, Smf, Timing, TrackEventKind};
 
 /// The events of a MIDI file (all tracks merged) at frames of `sample_rate`, in time order,

@@ -11,11 +11,16 @@
 //! (`chn_k` defaults are only hints to Csound, and a slot's own default is fixed at creation):
 //! [`PluginParams::engaged`] marks the slots that were moved.
 
-use crate::declarations::ParamSpec;
-use crate::state::OrchestraState;
+pub mod state;
+
+use crate::orchestra::declarations::ParamSpec;
 use nice_plug::prelude::*;
+use state::OrchestraState;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
+
+/// The editor window's size when nothing was saved, in logical pixels.
+pub const DEFAULT_EDITOR_SIZE: (u32, u32) = (900, 640);
 
 /// How many parameter slots each plugin exposes.
 pub const SLOTS: usize = 64;
@@ -91,7 +96,7 @@ impl PluginParams {
         Self {
             orchestra: Arc::new(RwLock::new(OrchestraState::default())),
             engaged,
-            editor_size: Arc::new(RwLock::new(crate::editor::DEFAULT_SIZE)),
+            editor_size: Arc::new(RwLock::new(DEFAULT_EDITOR_SIZE)),
             slots,
             specs,
         }

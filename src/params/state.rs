@@ -1,7 +1,7 @@
 //! What a saved project keeps of an orchestra: its text (so the project reopens without the
 //! file), where it came from, which parameter slot each channel is bound to, and the last error.
 
-use crate::declarations::ParamSpec;
+use crate::orchestra::declarations::ParamSpec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

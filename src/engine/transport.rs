@@ -2,23 +2,7 @@
 //! (the names Cabbage uses), once per k-period: positions advance within a host block.
 
 use crate::csound::{ControlChannel, Csound, Result};
-
-/// The channel names, in the order of [`Transport::values`].
-pub const NAMES: [&str; 8] = [
-    "HOST_BPM",
-    "IS_PLAYING",
-    "IS_RECORDING",
-    "TIME_IN_SECONDS",
-    "TIME_IN_SAMPLES",
-    "TIME_SIG_NUM",
-    "TIME_SIG_DENOM",
-    "HOST_PPQ_POS",
-];
-
-/// Whether `name` is one of the transport channels (never a parameter).
-pub fn is_transport_channel(name: &str) -> bool {
-    NAMES.contains(&name)
-}
+use crate::orchestra::reserved::TRANSPORT as NAMES;
 
 /// The transport as the host reported it for the first frame of a block.
 #[derive(Debug, Clone, Copy, PartialEq)]

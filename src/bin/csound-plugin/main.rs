@@ -2,12 +2,13 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use csound_plugin::csound::{ErrorKind, MessageLevel};
-use csound_plugin::declarations::{NoteMode, Pitch, Velocity};
-use csound_plugin::engine::{Engine, Kind, Source};
-use csound_plugin::factory;
+use csound_plugin::engine::Engine;
+use csound_plugin::offline::render::{self, Job};
+use csound_plugin::orchestra::declarations::{NoteMode, Pitch, Velocity};
+use csound_plugin::orchestra::factory;
+use csound_plugin::orchestra::trust::TrustStore;
+use csound_plugin::orchestra::{Kind, Source};
 use csound_plugin::presets::{self, Preset};
-use csound_plugin::render::{self, Job};
-use csound_plugin::trust::TrustStore;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -260,7 +261,7 @@ fn run_render(args: RenderArgs) -> Result<(), String> {
         Some(path) => {
             let bytes = std::fs::read(path)
                 .map_err(|e| format!("could not read the MIDI file {}: {e}", path.display()))?;
-            csound_plugin::midi_file::read(&bytes, sr)
+            csound_plugin::offline::midi_file::read(&bytes, sr)
                 .map_err(|e| format!("{}: {e}", path.display()))?
         }
         None if k == Kind::Instrument => render::demo_phrase(sr),
@@ -436,7 +437,8 @@ fn run_check(args: CheckArgs) -> Result<(), String> {
     for w in warnings {
         println!("  {w}");
     }
-    let findings = csound_plugin::safety::check_csd(&csd, &origin).map_err(|e| e.to_string())?;
+    let findings =
+        csound_plugin::orchestra::safety::check_csd(&csd, &origin).map_err(|e| e.to_string())?;
     if findings.is_empty() {
         println!("\nsafety (sharing rules): nothing reaches outside the instrument; safe to share");
     } else {

@@ -2,13 +2,14 @@
 //! instead of a DAW. Used by the `csound-plugin render` command and the benchmarks.
 
 use crate::csound::Result;
-use crate::declarations::ParamSpec;
-use crate::engine::{Engine, Kind, Source};
-use crate::midi_map::MidiEvent;
+use crate::engine::events::MidiEvent;
+use crate::engine::transport::Transport;
+use crate::engine::Engine;
+use crate::orchestra::declarations::ParamSpec;
+use crate::orchestra::source::{Kind, Source};
+use crate::orchestra::trust::TrustStore;
+use crate::params::state::OrchestraState;
 use crate::params::SLOTS;
-use crate::state::OrchestraState;
-use crate::transport::Transport;
-use crate::trust::TrustStore;
 
 /// A point of automation: at `frame`, set `channel` to `value` (in the channel's own units).
 #[derive(Debug, Clone, PartialEq)]

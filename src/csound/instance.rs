@@ -1,0 +1,298 @@
+//! [`Csound`]: one Csound engine, owned, with host-implemented audio and MIDI.
+
+use super::error::{Error, ErrorKind, Result};
+use super::messages::{MessageLevel, MessageLog};
+use super::{fpu, options, sys};
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::ptr::{self, NonNull};
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::{Arc, Once};
+
+/// What Csound's C callbacks reach through the instance's host-data pointer. Only shared
+/// references are ever made to it: callbacks may run on several threads at once.
+pub(super) struct HostData {
+    pub(super) log: Arc<MessageLog>,
+    /// The reading end of the MIDI input ring, or null. Owned by the `Csound`.
+    pub(super) midi_in: AtomicPtr<rtrb::Consumer<u8>>,
+}
+
+/// Options the layer itself sets on every instance (and again after every reset).
+/// `-d`: no graph windows. `-m0`: otherwise every new note prints "new alloc..." on the audio
+/// thread. Errors are printed at any message level.
+const BASE_OPTIONS: &[&str] = &["-d", "--messagelevel=0"];
+
+static INIT: Once = Once::new();
+/// Source of instance keys (a new one for every instance and every reset).
+pub(super) static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
+
+/// An engine that is never used nor destroyed. libcsound loads its ~40 opcode libraries for
+/// each instance and unloads them when the last instance is destroyed; the next instance then
+/// pays ~16 ms to load them again (against ~2 ms while they are loaded). Keeping one idle
+/// instance keeps them loaded for the life of the process, as a plugin host keeps plugins.
+static KEEPER: AtomicPtr<sys::CSOUND> = AtomicPtr::new(ptr::null_mut());
+
+/// Initialises libcsound for this process, once: without the signal handlers and `atexit` hook
+/// that `csoundCreate` would otherwise install (they can `exit()` the host on a signal).
+fn initialize() {
+    INIT.call_once(|| {
+        let flags = (sys::CSOUNDINIT_NO_SIGNAL_HANDLER | sys::CSOUNDINIT_NO_ATEXIT) as c_int;
+        let _fpu = fpu::Guard::save();
+        // SAFETY: called once, before any instance exists; the flags are the documented ones.
+        // The keeper has no host data and no callbacks and is never compiled or performed.
+        unsafe {
+            sys::csoundInitialize(flags);
+            KEEPER.store(sys::csoundCreate(ptr::null_mut()), Ordering::Release);
+        }
+    });
+}
+
+/// The Csound version as a number, e.g. 6180 for 6.18.0.
+pub fn version() -> i32 {
+    // SAFETY: a pure query of a constant.
+    unsafe { sys::csoundGetVersion() }
+}
+
+unsafe extern "C" fn on_message(cs: *mut sys::CSOUND, attr: c_int, text: *const c_char) {
+    if text.is_null() {
+        return;
+    }
+    // SAFETY: `cs` is a live instance (Csound is calling us from inside it) and its host data
+    // is the `HostData` allocated in `Csound::new`, freed only after `csoundDestroy`.
+    let host = unsafe { sys::csoundGetHostData(cs) as *const HostData };
+    if host.is_null() {
+        return;
+    }
+    // SAFETY: `text` is a NUL-terminated string owned by Csound for the duration of this call;
+    // `host` is valid as above.
+    unsafe {
+        let bytes = CStr::from_ptr(text).to_bytes();
+        (*host).log.push(MessageLevel::from_attr(attr), bytes);
+    }
+}
+
+/// Lifecycle of the engine, so that calls out of order fail cleanly instead of reaching Csound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum State {
+    Fresh,
+    Started,
+    Stopped,
+}
+
+/// One Csound engine.
+///
+/// Audio goes through the host: after [`start`](Self::start), each
+/// [`perform_ksmps`](Self::perform_ksmps) reads [`spin_mut`](Self::spin_mut) and fills
+/// [`spout`](Self::spout) with one k-period (`ksmps` frames, interleaved). Messages never reach
+/// stdout: they collect in [`messages`](Self::messages). Several instances may live in one
+/// process and run on different threads.
+///
+/// ```no_run
+/// use csound_plugin::csound::{Csound, Perform};
+/// let mut cs = Csound::new()?;
+/// cs.set_option("--sample-rate=48000")?;
+/// cs.compile_orc("0dbfs = 1\nnchnls = 2\ninstr 1\n outs oscili(0.1, p4), oscili(0.1, p4)\nendin")?;
+/// cs.read_score("i 1 0 1 440")?;
+/// cs.start()?;
+/// while cs.perform_ksmps() == Perform::Running {
+///     let frames = cs.spout(); // ksmps * nchnls samples
+/// #   let _ = frames;
+/// }
+/// # Ok::<(), csound_plugin::csound::Error>(())
+/// ```
+pub struct Csound {
+    /// The engine. Never null; destroyed in `Drop`.
+    pub(super) cs: NonNull<sys::CSOUND>,
+    /// What the C callbacks see (leaked `Box`, freed in `Drop` after the engine).
+    pub(super) host: *mut HostData,
+    /// The same log as in `host`, reachable without touching the raw pointer.
+    pub(super) log: Arc<MessageLog>,
+    /// Options the caller set (canonical); re-applied after a reset and after a CSD's own
+    /// options, so the host's always win.
+    pub(super) options: Vec<String>,
+    /// Options the layer adds for features in use (MIDI input, include paths).
+    pub(super) internal: Vec<String>,
+    /// MIDI input consumer (leaked `Box`, freed in `Drop`), or null.
+    pub(super) midi_in: *mut rtrb::Consumer<u8>,
+    /// Identifies this instance since its last reset, for channel handles.
+    pub(super) key: u64,
+    pub(super) state: State,
+    /// The `<CsOptions>` of a CSD were applied since creation or the last reset.
+    pub(super) csd_options_applied: bool,
+    /// Read back from Csound at start: the sizes of spin and spout.
+    pub(super) ksmps: usize,
+    pub(super) nchnls: usize,
+    pub(super) nchnls_i: usize,
+}
+
+// SAFETY: a Csound instance is not tied to the thread that created it (Csound itself is used
+// from audio threads that differ from the loading thread); `&mut self` on every call that
+// performs or changes the engine keeps its use single-threaded; the callbacks only share
+// thread-safe data (`MessageLog`, an atomic pointer).
+unsafe impl Send for Csound {}
+
+impl Csound {
+    /// Creates an engine. Leaves the calling thread's floating-point state as it was.
+    pub fn new() -> Result<Self> {
+        initialize();
+        let log = Arc::new(MessageLog::default());
+        let host = Box::into_raw(Box::new(HostData {
+            log: log.clone(),
+            midi_in: AtomicPtr::new(ptr::null_mut()),
+        }));
+        let raw = {
+            let _fpu = fpu::Guard::save();
+            // SAFETY: libcsound is initialised; `host` stays valid until after `csoundDestroy`.
+            unsafe { sys::csoundCreate(host as *mut c_void) }
+        };
+        let Some(cs) = NonNull::new(raw) else {
+            // SAFETY: `host` came from `Box::into_raw` above and nothing else holds it.
+            drop(unsafe { Box::from_raw(host) });
+            return Err(Error::new(
+                ErrorKind::Csound,
+                "Csound could not create an engine",
+            ));
+        };
+        let mut csound = Self {
+            cs,
+            host,
+            log,
+            options: Vec::new(),
+            internal: Vec::new(),
+            midi_in: ptr::null_mut(),
+            key: NEXT_KEY.fetch_add(1, Ordering::Relaxed),
+            state: State::Fresh,
+            csd_options_applied: false,
+            ksmps: 0,
+            nchnls: 0,
+            nchnls_i: 0,
+        };
+        csound.configure();
+        Ok(csound)
+    }
+
+    pub(super) fn raw(&self) -> *mut sys::CSOUND {
+        self.cs.as_ptr()
+    }
+
+    /// Installs callbacks and options; needed after creation and after every reset, which
+    /// clears them.
+    pub(super) fn configure(&mut self) {
+        let cs = self.raw();
+        // SAFETY: `cs` is live; the callback matches the declared C signature and only touches
+        // the host data, which outlives the engine.
+        unsafe {
+            sys::csoundSetMessageStringCallback(cs, Some(on_message));
+            sys::csoundSetHostImplementedAudioIO(cs, 1, 0);
+        }
+        if !self.midi_in.is_null() {
+            self.install_midi_callbacks();
+        }
+        let all: Vec<String> = BASE_OPTIONS
+            .iter()
+            .map(|s| s.to_string())
+            .chain(self.internal.iter().cloned())
+            .chain(self.options.iter().cloned())
+            .collect();
+        for option in &all {
+            self.apply_option(option);
+        }
+    }
+
+    /// Passes an option that was already validated (or is the layer's own) to Csound.
+    pub(super) fn apply_option(&self, option: &str) {
+        let Ok(text) = CString::new(option) else {
+            return;
+        };
+        // SAFETY: `cs` is live and `text` a valid C string; only allowlisted or internal options
+        // get here, none of which take Csound's crashing error path.
+        let rc = unsafe { sys::csoundSetOption(self.raw(), text.as_ptr()) };
+        if rc != 0 {
+            self.log.note(
+                MessageLevel::Warning,
+                &format!("csound-plugin: Csound did not accept the option {option}"),
+            );
+        }
+    }
+
+    /// The instance's message log: share it with any thread that shows or stores messages.
+    pub fn messages(&self) -> Arc<MessageLog> {
+        self.log.clone()
+    }
+
+    /// Sets an engine option (e.g. `--ksmps=32`, `-r48000`) after checking it against the
+    /// allowlist in [`options`](super::options). Options that route I/O (`-odac`) are ignored with
+    /// a note in the log; anything not on the list is refused. Takes effect at the next compile;
+    /// survives resets; wins over a CSD's `<CsOptions>`.
+    pub fn set_option(&mut self, option: &str) -> Result<()> {
+        match options::check(option)? {
+            options::Verdict::Pass(canonical) => {
+                self.apply_option(&canonical);
+                self.options.push(canonical);
+            }
+            options::Verdict::Ignore(o) => self.log.note(
+                MessageLevel::Warning,
+                &format!("csound-plugin: ignored option {o}: the host does the audio and MIDI I/O"),
+            ),
+        }
+        Ok(())
+    }
+
+    /// Lines logged since `mark` that explain a failure: from the first line that speaks of an
+    /// error on (Csound sends even its start-up banner at error level, so the level alone says
+    /// little), or else the last few lines.
+    pub(super) fn failure_log(&self, mark: u64) -> Vec<String> {
+        let lines: Vec<String> = self
+            .log
+            .since(mark)
+            .into_iter()
+            .map(|m| m.text.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let first_error = lines
+            .iter()
+            .position(|l| l.to_lowercase().contains("error"));
+        let from = first_error.unwrap_or(lines.len().saturating_sub(10));
+        lines[from..].to_vec()
+    }
+
+    pub(super) fn c_text(text: &str, what: &str) -> Result<CString> {
+        CString::new(text).map_err(|_| {
+            Error::new(
+                ErrorKind::Csd,
+                format!("{what} contains a NUL character, which Csound cannot read"),
+            )
+        })
+    }
+
+    /// Runs a compile-like call and turns a non-zero result into an error with the log lines.
+    pub(super) fn checked(
+        &self,
+        kind: ErrorKind,
+        what: &str,
+        call: impl FnOnce() -> c_int,
+    ) -> Result<()> {
+        let mark = self.log.mark();
+        let rc = call();
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(Error::new(kind, what.to_string())
+                .with_code(rc)
+                .with_log(self.failure_log(mark)))
+        }
+    }
+}
+
+impl Drop for Csound {
+    fn drop(&mut self) {
+        // SAFETY: `cs` is live and dropped once; after destroy no callback can run, so the host
+        // data and MIDI consumer (from `Box::into_raw`) can be freed.
+        unsafe {
+            sys::csoundDestroy(self.raw());
+            drop(Box::from_raw(self.host));
+            if !self.midi_in.is_null() {
+                drop(Box::from_raw(self.midi_in));
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Performance: starting the engine, performing k-periods through `spin` and `spout`, ending,
+//! resetting, and the rates and sizes Csound settled on.
+
+use super::error::{Error, ErrorKind, Result};
+use super::instance::{Csound, State, NEXT_KEY};
+use super::sys;
+use std::ffi::c_int;
+use std::sync::atomic::Ordering;
+
+/// What one k-period of performance ended with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Perform {
+    /// The engine is running; call again for the next k-period.
+    Running,
+    /// The score ended, or the engine is not started. The spout holds silence.
+    Ended,
+    /// The orchestra left early (`exitnow`, or a fatal error): the engine is stopped and must be
+    /// reset or dropped. The process is unharmed.
+    Exited,
+}
+
+impl Csound {
+    /// Starts the engine. Afterwards `sr`, `ksmps` and the channel counts are fixed: read them
+    /// back with [`sr`](Self::sr), [`ksmps`](Self::ksmps), ... (a CSD header may differ from what
+    /// was asked for only where the host did not set it).
+    pub fn start(&mut self) -> Result<()> {
+        if self.state != State::Fresh {
+            return Err(Error::new(
+                ErrorKind::Start,
+                "the engine was already started; reset it first",
+            ));
+        }
+        let cs = self.raw();
+        // SAFETY: `cs` is live and not started.
+        self.checked(ErrorKind::Start, "Csound could not start", || unsafe {
+            sys::csoundStart(cs)
+        })?;
+        // SAFETY: plain queries of a started engine.
+        unsafe {
+            self.ksmps = sys::csoundGetKsmps(cs) as usize;
+            self.nchnls = sys::csoundGetNchnls(cs) as usize;
+            self.nchnls_i = sys::csoundGetNchnlsInput(cs) as usize;
+        }
+        self.state = State::Started;
+        Ok(())
+    }
+
+    /// Whether the engine is started and has not ended.
+    pub fn is_running(&self) -> bool {
+        self.state == State::Started
+    }
+
+    /// Performs one k-period: reads [`spin_mut`](Self::spin_mut), writes [`spout`](Self::spout).
+    /// Real-time safe as far as this layer goes (no allocation, no lock of its own).
+    pub fn perform_ksmps(&mut self) -> Perform {
+        if self.state != State::Started {
+            return Perform::Ended;
+        }
+        let cs = self.raw();
+        // SAFETY: `cs` is live and started. Csound 6.18 calls `setjmp` only on the first
+        // `csoundPerformKsmps` of an instance (`jumpset`), so `exitnow` or a fatal error later
+        // `longjmp`s into that first call's long-gone stack frame and glibc aborts the process.
+        // Clearing `jumpset` makes every call set its own jump point. The field's offset comes
+        // from the installed `csoundCore.h` (see build.rs).
+        let rc = unsafe {
+            (*cs).jumpset = 0;
+            sys::csoundPerformKsmps(cs)
+        };
+        if rc == 0 {
+            return Perform::Running;
+        }
+        self.state = State::Stopped;
+        if rc & sys::CSOUND_EXITJMP_SUCCESS as c_int != 0 {
+            // SAFETY: an early return skips the unlock of `API_lock` that `csoundPerformKsmps`
+            // took (it takes it unless `--realtime` is on); this thread holds it, so release it
+            // or every later API call on this instance would deadlock.
+            unsafe {
+                if (*(*cs).oparms).realtime == 0 && !(*cs).API_lock.is_null() {
+                    sys::csoundUnlockMutex((*cs).API_lock);
+                }
+            }
+            return Perform::Exited;
+        }
+        Perform::Ended
+    }
+
+    /// Ends the performance and closes what Csound opened; the engine stays created.
+    pub fn cleanup(&mut self) {
+        if self.state != State::Fresh {
+            // SAFETY: `cs` is live.
+            unsafe { sys::csoundCleanup(self.raw()) };
+            self.state = State::Stopped;
+        }
+    }
+
+    /// Resets the engine to its state after creation, keeping the caller's options, MIDI input
+    /// and message log. Channel handles from before are refused afterwards.
+    pub fn reset(&mut self) {
+        // SAFETY: `cs` is live; nothing else runs on it (we hold `&mut self`).
+        unsafe { sys::csoundReset(self.raw()) };
+        self.key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
+        self.state = State::Fresh;
+        self.csd_options_applied = false;
+        (self.ksmps, self.nchnls, self.nchnls_i) = (0, 0, 0);
+        self.configure();
+    }
+
+    /// The input of the next k-period: `ksmps * nchnls_i` samples, interleaved by frame.
+    /// Empty before [`start`](Self::start).
+    pub fn spin_mut(&mut self) -> &mut [f64] {
+        let len = self.ksmps * self.nchnls_i;
+        if self.state == State::Fresh || len == 0 {
+            return &mut [];
+        }
+        // SAFETY: after start Csound owns a spin buffer of exactly `ksmps * nchnls_i` samples
+        // that lives until reset or destroy, both of which need `&mut self`.
+        unsafe {
+            let p = sys::csoundGetSpin(self.raw());
+            if p.is_null() {
+                return &mut [];
+            }
+            std::slice::from_raw_parts_mut(p, len)
+        }
+    }
+
+    /// The output of the last k-period: `ksmps * nchnls` samples, interleaved by frame.
+    /// Empty before [`start`](Self::start).
+    pub fn spout(&self) -> &[f64] {
+        let len = self.ksmps * self.nchnls;
+        if self.state == State::Fresh || len == 0 {
+            return &[];
+        }
+        // SAFETY: as for `spin_mut`, with the spout buffer of `ksmps * nchnls` samples.
+        unsafe {
+            let p = sys::csoundGetSpout(self.raw());
+            if p.is_null() {
+                return &[];
+            }
+            std::slice::from_raw_parts(p, len)
+        }
+    }
+
+    /// Sample rate.
+    pub fn sr(&self) -> f64 {
+        // SAFETY: plain query.
+        unsafe { sys::csoundGetSr(self.raw()) }
+    }
+
+    /// Control rate (`sr / ksmps`).
+    pub fn kr(&self) -> f64 {
+        // SAFETY: plain query.
+        unsafe { sys::csoundGetKr(self.raw()) }
+    }
+
+    /// Frames per k-period.
+    pub fn ksmps(&self) -> usize {
+        // SAFETY: plain query.
+        unsafe { sys::csoundGetKsmps(self.raw()) as usize }
+    }
+
+    /// Output channels.
+    pub fn nchnls(&self) -> usize {
+        // SAFETY: plain query.
+        unsafe { sys::csoundGetNchnls(self.raw()) as usize }
+    }
+
+    /// Input channels.
+    pub fn nchnls_input(&self) -> usize {
+        // SAFETY: plain query.
+        unsafe { sys::csoundGetNchnlsInput(self.raw()) as usize }
+    }
+
+    /// The value of full scale (`0dbfs`).
+    pub fn zero_dbfs(&self) -> f64 {
+        // SAFETY: plain query.
+        unsafe { sys::csoundGet0dBFS(self.raw()) }
+    }
+
+    /// Frames performed since start.
+    pub fn current_time_samples(&self) -> i64 {
+        // SAFETY: plain query.
+        unsafe { sys::csoundGetCurrentTimeSamples(self.raw()) }
+    }
+
+    /// Seconds performed since start (score time).
+    pub fn current_time_seconds(&self) -> f64 {
+        // SAFETY: plain query.
+        unsafe { sys::csoundGetScoreTime(self.raw()) }
+    }
+}

@@ -1,0 +1,34 @@
+//! What the audio thread and the editor share: output peaks and the on-screen keyboard's notes,
+//! through atomics and a lock-free queue.
+
+use crate::engine::events::MidiEvent;
+use atomic_float::AtomicF32;
+use crossbeam_queue::ArrayQueue;
+use std::sync::atomic::Ordering;
+
+/// What the audio thread and the editor share.
+pub struct Link {
+    /// Peak level of each output channel since the editor last looked (linear).
+    pub peaks: [AtomicF32; 2],
+    /// Notes from the on-screen keyboard, played at the start of the next block.
+    pub keys: ArrayQueue<MidiEvent>,
+}
+
+impl Default for Link {
+    fn default() -> Self {
+        Self {
+            peaks: [AtomicF32::new(0.0), AtomicF32::new(0.0)],
+            keys: ArrayQueue::new(256),
+        }
+    }
+}
+
+impl Link {
+    /// Records the block's output peaks (audio thread: atomics only).
+    pub fn meter(&self, output: &[&mut [f32]]) {
+        for (peak, channel) in self.peaks.iter().zip(output) {
+            let max = channel.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+            peak.fetch_max(max, Ordering::Relaxed);
+        }
+    }
+}

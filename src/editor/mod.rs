@@ -1,0 +1,39 @@
+//! The plugin window (egui): generated controls, the preset bar, the orchestra source with
+//! compile, Csound's console, an on-screen keyboard (instrument) and output meters.
+//!
+//! The editor never touches the audio thread's engine: parameter changes go through the host
+//! (`ParamSetter`), compiles through the [`Loader`](crate::engine::live::Loader), notes through
+//! [`Link::keys`], and the meters come back through [`Link::peaks`].
+//!
+//! | Module | What it is for |
+//! |---|---|
+//! | [`window`] | the editor the host opens, and its egui window |
+//! | [`link`] | what the audio thread and the editor share |
+//! | `ui` | the window's state, tabs and per-frame polling |
+//! | `controls` | the generated controls (knobs, toggles, menus) |
+//! | `preset_bar` | presets: choose, step, save, import, export |
+//! | `source_view` | the orchestra source, coloured, with Compile |
+//! | `refusal` | a refused orchestra, and allowing it |
+//! | `console` | Csound's messages |
+//! | `keyboard` | the on-screen keyboard |
+//! | `meters` | the output meters |
+//! | `browser` | the in-window file browser |
+//! | `theme` | the window's colours |
+
+mod browser;
+mod console;
+mod controls;
+mod keyboard;
+pub mod link;
+mod meters;
+mod preset_bar;
+mod refusal;
+mod source_view;
+#[cfg(test)]
+mod tests;
+mod theme;
+mod ui;
+pub mod window;
+
+pub use link::Link;
+pub use window::CsoundEditor;

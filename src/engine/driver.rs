@@ -1,0 +1,304 @@
+//! The k-period driver: the [`Engine`] the audio thread runs, block by block.
+
+use crate::csound::{
+    Csound, EventKind, FlushDenormals, MessageLevel, MessageLog, MidiInput, Perform, Result,
+};
+use crate::engine::controllers::MidiControls;
+use crate::engine::events::MidiEvent;
+use crate::engine::notes::NoteMapper;
+use crate::engine::python::PythonTurn;
+use crate::engine::transport::{Transport, TransportChannels};
+use crate::orchestra::declarations::ParamSpec;
+use crate::orchestra::source::Kind;
+use std::sync::Arc;
+
+/// A parameter the engine writes: its slot, channel handle and law.
+pub(super) struct BoundParam {
+    pub(super) slot: usize,
+    pub(super) channel: crate::csound::ControlChannel,
+    pub(super) spec: ParamSpec,
+}
+
+/// How notes reach Csound.
+pub(super) enum Notes {
+    Score(Box<NoteMapper>),
+    Midi(MidiInput),
+}
+
+/// A loaded orchestra, ready for the audio thread.
+pub struct Engine {
+    pub(super) csound: Csound,
+    pub(super) kind: Kind,
+    pub(super) sr: f64,
+    pub(super) ksmps: usize,
+    /// Csound's full scale: host samples are multiplied by it on the way in.
+    pub(super) zero_dbfs: f64,
+    /// Frames of the current k-period gathered so far.
+    pub(super) pos: usize,
+    /// The last k-period's output, scaled to ±1 and cleaned of NaN/inf, being played out.
+    pub(super) out: Vec<f32>,
+    pub(super) params: Vec<BoundParam>,
+    pub(super) transport: TransportChannels,
+    pub(super) controls: MidiControls,
+    pub(super) notes: Notes,
+    /// The performance ended (score end or `exitnow`): output silence from now on.
+    pub(super) ended: bool,
+    /// The last k-period was muted for going past [`CEILING`] (the console was told).
+    pub(super) muted: bool,
+    /// The console, for saying why output was muted.
+    pub(super) log: Arc<MessageLog>,
+    /// The velocity of every note held now, per MIDI channel and key (0: not held), so a
+    /// recompiled orchestra can take the held notes over ([`Engine::adopt_notes`]).
+    pub(super) held: Box<[[f32; 128]; 16]>,
+    /// This engine's turn at Python, if its orchestra uses Python opcodes. Declared after
+    /// `csound`, so the turn is given back only once the engine is destroyed.
+    pub(super) _python: Option<PythonTurn>,
+}
+
+/// The loudest sample the plugins hand the host, relative to full scale: +24 dBFS. A k-period
+/// holding a louder sample, or one that is not a number, is muted whole, and the console says
+/// why: the next plugin in the chain and the listener's speakers never get it. An orchestra's
+/// own level below it passes untouched, bit for bit.
+pub const CEILING: f32 = 16.0;
+
+/// What the console says when a k-period is muted (written from the audio thread: no
+/// formatting, no allocation).
+const MUTED: &[u8] = b"csound-plugin: output muted: the orchestra's output went above +24 dBFS \
+or was not a number (NaN or infinite); check its levels and 0dbfs\n";
+
+/// Channel counts the host always imposes, whatever the CSD header says.
+pub(super) const CHANNELS: usize = 2;
+
+impl Engine {
+    /// Binds parameters to slots (`slots[i]` is the slot of `loaded.params[i]`) and writes every
+    /// parameter's default into its channel.
+    pub fn bind(&mut self, specs: &[ParamSpec], slots: &[Option<usize>]) -> Result<()> {
+        self.params.clear();
+        for (spec, slot) in specs.iter().zip(slots) {
+            let channel = self.csound.control_channel(&spec.channel)?;
+            let _ = self.csound.set_control(channel, spec.default);
+            if let Some(slot) = *slot {
+                self.params.push(BoundParam {
+                    slot,
+                    channel,
+                    spec: spec.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts every note `other` holds, at this engine's next frame: a recompiled orchestra
+    /// keeps playing the chord the musician holds.
+    pub fn adopt_notes(&mut self, other: &Engine) {
+        for channel in 0..16u8 {
+            for key in 0..128u8 {
+                let velocity = other.held[channel as usize][key as usize];
+                if velocity > 0.0 {
+                    self.apply(&MidiEvent::NoteOn {
+                        at: 0,
+                        channel,
+                        key,
+                        velocity,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The sample rate the engine was loaded for.
+    pub fn sample_rate(&self) -> f64 {
+        self.sr
+    }
+
+    /// The latency the engine adds, in frames.
+    pub fn latency(&self) -> usize {
+        self.ksmps
+    }
+
+    /// The engine's Csound, e.g. to read its messages.
+    pub fn csound(&self) -> &Csound {
+        &self.csound
+    }
+
+    /// Writes parameters and transport at the start of a k-period, `frame` frames into the block.
+    fn begin_k_period(
+        &self,
+        values: &dyn Fn(usize) -> Option<f32>,
+        transport: &Transport,
+        frame: usize,
+    ) {
+        for p in &self.params {
+            if let Some(normalized) = values(p.slot) {
+                let _ = self
+                    .csound
+                    .set_control(p.channel, p.spec.plain(normalized as f64));
+            }
+        }
+        self.transport
+            .write(&self.csound, transport, frame, self.sr);
+    }
+
+    fn apply(&mut self, event: &MidiEvent) {
+        match *event {
+            MidiEvent::NoteOn {
+                channel,
+                key,
+                velocity,
+                ..
+            } => self.held[channel as usize & 15][key as usize & 127] = velocity.max(f32::EPSILON),
+            MidiEvent::NoteOff { channel, key, .. } => {
+                self.held[channel as usize & 15][key as usize & 127] = 0.0
+            }
+            _ => {}
+        }
+        let offset = self.pos;
+        let (ksmps, sr) = (self.ksmps, self.sr);
+        match (&mut self.notes, *event) {
+            (
+                Notes::Score(mapper),
+                MidiEvent::NoteOn {
+                    channel,
+                    key,
+                    velocity,
+                    ..
+                },
+            ) => {
+                let (release, start) = mapper.note_on(channel, key, velocity, offset, ksmps, sr);
+                if let Some(p) = release {
+                    let _ = self.csound.score_event(EventKind::Instrument, &p);
+                }
+                if let Some(p) = start {
+                    let _ = self.csound.score_event(EventKind::Instrument, &p);
+                }
+            }
+            (Notes::Score(mapper), MidiEvent::NoteOff { channel, key, .. }) => {
+                if let Some(p) = mapper.note_off(channel, key) {
+                    let _ = self.csound.score_event(EventKind::Instrument, &p);
+                }
+            }
+            (Notes::Midi(input), e) => {
+                let bytes = e.midi_bytes();
+                let len = if matches!(e, MidiEvent::ChannelPressure { .. }) {
+                    2
+                } else {
+                    3
+                };
+                let _ = input.send(&bytes[..len]);
+            }
+            _ => {}
+        }
+        let cs = &self.csound;
+        match *event {
+            MidiEvent::PitchBend { value, .. } => self.controls.pitch_bend(cs, value),
+            MidiEvent::ControlChange { cc, value, .. } => {
+                self.controls.control_change(cs, cc, value)
+            }
+            MidiEvent::ChannelPressure { value, .. } => self.controls.channel_pressure(cs, value),
+            MidiEvent::PolyPressure { key, value, .. } => {
+                self.controls.poly_pressure(cs, key, value)
+            }
+            _ => {}
+        }
+    }
+
+    /// Performs the gathered k-period and keeps its output for the next `ksmps` frames.
+    fn perform(&mut self) {
+        let result = if self.ended {
+            Perform::Ended
+        } else {
+            self.csound.perform_ksmps()
+        };
+        if result != Perform::Running {
+            self.ended = true;
+            self.out.fill(0.0);
+            return;
+        }
+        let scale = 1.0 / self.zero_dbfs;
+        let mut wild = false;
+        for (o, s) in self.out.iter_mut().zip(self.csound.spout()) {
+            *o = (s * scale) as f32;
+            wild |= o.is_nan() || o.abs() > CEILING;
+        }
+        if wild {
+            self.out.fill(0.0);
+            if !self.muted {
+                self.log.push(MessageLevel::Error, MUTED);
+            }
+        }
+        self.muted = wild;
+    }
+
+    /// Processes one block in place. `io` holds the stereo channels: the effect's input on the
+    /// way in (the instrument's is ignored), the output on the way out. `sidechain` feeds the
+    /// instrument's Csound input. `events` must come in time order; `values(slot)` gives a
+    /// slot's normalized value when it drives its channel.
+    pub fn process(
+        &mut self,
+        io: &mut [&mut [f32]],
+        sidechain: Option<&[&[f32]]>,
+        events: &mut dyn Iterator<Item = MidiEvent>,
+        values: &dyn Fn(usize) -> Option<f32>,
+        transport: &Transport,
+    ) {
+        let _denormals = FlushDenormals::new();
+        let frames = io.iter().map(|c| c.len()).min().unwrap_or(0);
+        let mut pending = events.next();
+        let mut i = 0;
+        while i < frames {
+            while let Some(event) = pending.filter(|e| e.at() as usize <= i) {
+                self.apply(&event);
+                pending = events.next();
+            }
+            if self.pos == 0 {
+                self.begin_k_period(values, transport, i);
+            }
+            let next_event = pending.map_or(frames, |e| (e.at() as usize).clamp(i + 1, frames));
+            let end = frames.min(i + self.ksmps - self.pos).min(next_event);
+            let zero = self.zero_dbfs;
+            let spin = self.csound.spin_mut();
+            for f in i..end {
+                let k = (self.pos + f - i) * CHANNELS;
+                for ch in 0..CHANNELS {
+                    let input = match self.kind {
+                        Kind::Effect => io.get(ch).map_or(0.0, |c| c[f]),
+                        Kind::Instrument => sidechain
+                            .and_then(|s| s.get(ch))
+                            .and_then(|c| c.get(f).copied())
+                            .unwrap_or(0.0),
+                    };
+                    if let Some(s) = spin.get_mut(k + ch) {
+                        *s = input as f64 * zero;
+                    }
+                    if let Some(c) = io.get_mut(ch) {
+                        c[f] = self.out[k + ch];
+                    }
+                }
+            }
+            self.pos += end - i;
+            i = end;
+            if self.pos == self.ksmps {
+                self.perform();
+                self.pos = 0;
+            }
+        }
+        // Events stamped past the block's end (should not happen) still apply.
+        while let Some(event) = pending {
+            self.apply(&event);
+            pending = events.next();
+        }
+    }
+
+    /// Releases held notes and clears the buffered output (host `reset`).
+    pub fn reset(&mut self) {
+        if let Notes::Score(mapper) = &mut self.notes {
+            let csound = &mut self.csound;
+            mapper.release_all(|p| {
+                let _ = csound.score_event(EventKind::Instrument, &p);
+            });
+        }
+        self.held.iter_mut().for_each(|c| c.fill(0.0));
+        self.out.fill(0.0);
+        self.pos = 0;
+    }
+}

@@ -1,0 +1,156 @@
+//! Loading an orchestra for the audio thread: the sharing gate, the host's options, the compile,
+//! and everything the audio thread will need resolved in advance (channel handles, note mode).
+
+use crate::csound::{csd, Csound, Error, ErrorKind, Result};
+use crate::engine::controllers::MidiControls;
+use crate::engine::driver::{Engine, Notes, CHANNELS};
+use crate::engine::notes::NoteMapper;
+use crate::engine::python::PythonTurn;
+use crate::engine::transport::TransportChannels;
+use crate::orchestra::declarations::{self, NoteMode, ParamSpec};
+use crate::orchestra::source::{Kind, Source};
+use crate::orchestra::trust::{self, TrustStore};
+use crate::params::state::OrchestraState;
+use crate::params::SLOTS;
+
+/// What a load found in the orchestra, for the plugin to bind and show.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub params: Vec<ParamSpec>,
+    pub note_mode: NoteMode,
+    pub ksmps: usize,
+    /// The slot of each parameter (filled by [`Engine::load_bound`]).
+    pub slots: Vec<Option<usize>>,
+    /// Slots newly bound by this load: their channels start at the declared default.
+    pub fresh: Vec<usize>,
+}
+
+impl Engine {
+    /// Compiles and starts a CSD for the audio thread (slow: call it off the audio thread).
+    /// The host's sample rate and stereo I/O win over the CSD's header and options.
+    ///
+    /// This is the one way an orchestra reaches Csound's compiler: it passes the sharing gate
+    /// ([`trust::judge`]) first, on this very engine, with the CSD's options applied. An
+    /// orchestra that reaches outside the instrument and is not in `trust` is refused with
+    /// [`ErrorKind::NotAllowed`], before any of it runs.
+    pub fn load(
+        source: &Source,
+        sample_rate: f64,
+        kind: Kind,
+        trust: &TrustStore,
+    ) -> Result<(Engine, Loaded)> {
+        let (text, origin) = (source.text.as_str(), source.origin.as_str());
+        let parsed = csd::parse(text, origin)?;
+        let note_mode = match parsed.extra.iter().find(|(name, _)| name == "CsPlugin") {
+            Some((_, section)) => declarations::parse_plugin_section(section)
+                .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}")))?,
+            None => NoteMode::default(),
+        };
+        let mut csound = Csound::new()?;
+        if let Some(dir) = source.dir() {
+            csound.add_search_dir(&dir);
+        }
+        for option in [
+            format!("--sample-rate={sample_rate}"),
+            format!("--nchnls={CHANNELS}"),
+            format!("--nchnls_i={CHANNELS}"),
+            "--sample-accurate".to_string(),
+        ] {
+            csound.set_option(&option)?;
+        }
+        let tokens = trust::judge(&mut csound, &parsed, text, origin, trust)?;
+        let python = Self::check_opcodes(&tokens, origin)?;
+        let midi_in = match note_mode {
+            NoteMode::Midi => Some(csound.enable_midi_input()?),
+            NoteMode::Score { .. } => None,
+        };
+        // The score must not end (held notes alone would end it at once): an `f 0 z` in the
+        // CSD's own score keeps it running. (Read later, as a line event, it would be too late.)
+        csound.compile_csd_text(&csd::append_to_score(text, "f 0 z"), origin)?;
+        csound.start()?;
+        let ksmps = csound.ksmps();
+        let zero_dbfs = csound.zero_dbfs();
+        let channels = csound.channels()?;
+        let params = declarations::parameters(&channels, &parsed.orchestra);
+        let transport = TransportChannels::resolve(&mut csound)?;
+        let controls = MidiControls::resolve(&mut csound)?;
+        let notes = match (note_mode, midi_in) {
+            (
+                NoteMode::Score {
+                    instrument,
+                    pitch,
+                    velocity,
+                },
+                _,
+            ) => Notes::Score(Box::new(NoteMapper::new(instrument, pitch, velocity))),
+            (NoteMode::Midi, Some(input)) => Notes::Midi(input),
+            (NoteMode::Midi, None) => unreachable!("MIDI input is enabled in MIDI mode"),
+        };
+        let loaded = Loaded {
+            params: params.clone(),
+            note_mode,
+            ksmps,
+            slots: Vec::new(),
+            fresh: Vec::new(),
+        };
+        let log = csound.messages();
+        let engine = Engine {
+            csound,
+            kind,
+            sr: sample_rate,
+            ksmps,
+            zero_dbfs,
+            pos: 0,
+            out: vec![0.0; ksmps * CHANNELS],
+            params: Vec::new(),
+            transport,
+            controls,
+            notes,
+            ended: false,
+            muted: false,
+            log,
+            held: Box::new([[0.0; 128]; 16]),
+            _python: python,
+        };
+        Ok((engine, loaded))
+    }
+
+    /// [`Engine::load`], then binds the parameters to slots as `state` says (updating it) and
+    /// writes their defaults; [`Loaded::slots`] and [`Loaded::fresh`] say where they went.
+    pub fn load_bound(
+        source: &Source,
+        sample_rate: f64,
+        kind: Kind,
+        trust: &TrustStore,
+        state: &mut OrchestraState,
+    ) -> Result<(Engine, Loaded)> {
+        let (mut engine, mut loaded) = Engine::load(source, sample_rate, kind, trust)?;
+        (loaded.slots, loaded.fresh) = state.bind(&loaded.params, SLOTS);
+        engine.bind(&loaded.params, &loaded.slots)?;
+        for (name, value) in &state.strings {
+            engine.csound.set_string_channel(name, value)?;
+        }
+        Ok((engine, loaded))
+    }
+
+    /// Refuses opcodes that crash Csound 6.18 whatever the code (`faustcompile`, `faustgen`), and
+    /// takes the process's one turn at Python when the orchestra uses Python opcodes. Reads the
+    /// parse tree's tokens (file lines), so macros and user-defined opcodes cannot hide them.
+    fn check_opcodes(tokens: &[(String, u32)], origin: &str) -> Result<Option<PythonTurn>> {
+        if let Some((name, line)) = tokens
+            .iter()
+            .find(|(t, _)| t == "faustcompile" || t == "faustgen")
+        {
+            return Err(Error::new(
+                ErrorKind::Csd,
+                format!(
+                    "{origin}: `{name}` at line {line} crashes Csound 6.18; the plugin does not run it"
+                ),
+            ));
+        }
+        if tokens.iter().any(|(t, _)| t.starts_with("py")) {
+            return PythonTurn::take(origin).map(Some);
+        }
+        Ok(None)
+    }
+}

@@ -1,0 +1,62 @@
+//! What an orchestra is to the plugin: its text and origin ([`Source`]), the kind of plugin it
+//! is written for ([`Kind`]), and the hash that names its exact content.
+
+use sha2::{Digest, Sha256};
+
+/// An orchestra on its way to Csound: its text and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// The CSD text.
+    pub text: String,
+    /// Names it in messages ("pad.csd").
+    pub origin: String,
+    /// The file it came from, if any: `#include`s and sound files are looked up beside it; the
+    /// plugin keeps it in the state and watches it when watching is on.
+    pub path: Option<String>,
+}
+
+impl Source {
+    /// A CSD given as text, named `origin`, from no file.
+    pub fn text(text: impl Into<String>, origin: impl Into<String>) -> Source {
+        Source {
+            text: text.into(),
+            origin: origin.into(),
+            path: None,
+        }
+    }
+
+    /// Reads an orchestra file: its name is the origin, its path is kept (and watched).
+    pub fn from_file(path: &std::path::Path) -> std::io::Result<Source> {
+        Ok(Source {
+            text: std::fs::read_to_string(path)?,
+            origin: path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            path: Some(path.to_string_lossy().into_owned()),
+        })
+    }
+
+    /// The folder of its file, where its `#include`s are looked up.
+    pub fn dir(&self) -> Option<std::path::PathBuf> {
+        let path = std::path::Path::new(self.path.as_deref()?);
+        Some(path.parent()?.to_path_buf())
+    }
+}
+
+/// Which plugin runs the engine: it decides where Csound's input comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Notes in; Csound's input is the optional sidechain.
+    Instrument,
+    /// Audio in, audio out.
+    Effect,
+}
+
+/// The SHA-256 of an orchestra's text, in hex: how presets and the trust store name content.
+pub fn content_hash(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
