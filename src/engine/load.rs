@@ -1,13 +1,14 @@
 //! Loading an orchestra for the audio thread: the sharing gate, the host's options, the compile,
 //! and everything the audio thread will need resolved in advance (channel handles, note mode).
 
+use crate::csound::MessageLevel;
 use crate::csound::{csd, Csound, Error, ErrorKind, Result};
 use crate::engine::controllers::MidiControls;
 use crate::engine::driver::{Engine, Notes, CHANNELS};
 use crate::engine::notes::NoteMapper;
 use crate::engine::python::PythonTurn;
 use crate::engine::transport::TransportChannels;
-use crate::orchestra::declarations::{self, NoteMode, ParamSpec};
+use crate::orchestra::declarations::{self, NoteLength, NoteMode, ParamSpec, DEFAULT_NOTE_SECONDS};
 use crate::orchestra::source::{Kind, Source};
 use crate::orchestra::trust::{self, TrustStore};
 use crate::params::state::OrchestraState;
@@ -24,6 +25,10 @@ pub struct Loaded {
     /// Slots newly bound by this load: their channels start at the declared default.
     pub fresh: Vec<usize>,
 }
+
+/// The largest `ksmps` the plugins run: the latency is `ksmps` frames (8192 is 0.17 s at
+/// 48 kHz), the same bound the option allowlist puts on `--ksmps`.
+pub const MAX_KSMPS: usize = 8192;
 
 impl Engine {
     /// Compiles and starts a CSD for the audio thread (slow: call it off the audio thread).
@@ -46,6 +51,8 @@ impl Engine {
                 .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}")))?,
             None => NoteMode::default(),
         };
+        declarations::check_rates(&parsed.orchestra)
+            .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}")))?;
         let mut csound = Csound::new()?;
         if let Some(dir) = source.dir() {
             csound.add_search_dir(&dir);
@@ -55,6 +62,10 @@ impl Engine {
             format!("--nchnls={CHANNELS}"),
             format!("--nchnls_i={CHANNELS}"),
             "--sample-accurate".to_string(),
+            // The host's thread performs every k-period: Csound's own worker threads would
+            // compete with the DAW's, make output unrepeatable, and `-j 64` crashes Csound 6.18
+            // at teardown. The host's option wins over a `-j` in the CSD.
+            "--num-threads=1".to_string(),
         ] {
             csound.set_option(&option)?;
         }
@@ -69,6 +80,17 @@ impl Engine {
         csound.compile_csd_text(&csd::append_to_score(text, "f 0 z"), origin)?;
         csound.start()?;
         let ksmps = csound.ksmps();
+        if ksmps > MAX_KSMPS {
+            return Err(Error::new(
+                ErrorKind::Start,
+                format!(
+                    "{origin}: ksmps = {ksmps} is more than the plugins run ({MAX_KSMPS}): it \
+                     would delay every sound by {:.1} s",
+                    ksmps as f64 / sample_rate
+                ),
+            ));
+        }
+        let note_mode = Self::note_length(note_mode, &parsed, origin, &csound);
         let zero_dbfs = csound.zero_dbfs();
         let channels = csound.channels()?;
         let params = declarations::parameters(&channels, &parsed.orchestra);
@@ -80,9 +102,12 @@ impl Engine {
                     instrument,
                     pitch,
                     velocity,
+                    length,
                 },
                 _,
-            ) => Notes::Score(Box::new(NoteMapper::new(instrument, pitch, velocity))),
+            ) => Notes::Score(Box::new(NoteMapper::new(
+                instrument, pitch, velocity, length,
+            ))),
             (NoteMode::Midi, Some(input)) => Notes::Midi(input),
             (NoteMode::Midi, None) => unreachable!("MIDI input is enabled in MIDI mode"),
         };
@@ -131,6 +156,43 @@ impl Engine {
             engine.csound.set_string_channel(name, value)?;
         }
         Ok((engine, loaded))
+    }
+
+    /// Resolves [`NoteLength::Auto`]: an instrument that computes with p3 plays each note for
+    /// [`DEFAULT_NOTE_SECONDS`] (a held note's p3 of -1 would make its segment lengths
+    /// negative, which corrupts Csound's memory), and the console says so.
+    fn note_length(mode: NoteMode, parsed: &csd::Csd, origin: &str, csound: &Csound) -> NoteMode {
+        let NoteMode::Score {
+            instrument,
+            pitch,
+            velocity,
+            length: NoteLength::Auto,
+        } = mode
+        else {
+            return mode;
+        };
+        let length = match declarations::reads_p3(&parsed.orchestra, instrument) {
+            Some(line) => {
+                csound.messages().note(
+                    MessageLevel::Warning,
+                    &format!(
+                        "csound-plugin: {origin}: instr {instrument} computes with p3 (line {}), \
+                         which is -1 for a held note: each note plays for {DEFAULT_NOTE_SECONDS} s \
+                         instead and the key's release ends nothing. Set `length` in <CsPlugin>, \
+                         or shape the note with linsegr/madsr to follow the key.",
+                        line + parsed.orchestra_line_offset
+                    ),
+                );
+                NoteLength::Fixed(DEFAULT_NOTE_SECONDS)
+            }
+            None => NoteLength::Held,
+        };
+        NoteMode::Score {
+            instrument,
+            pitch,
+            velocity,
+            length,
+        }
     }
 
     /// Refuses opcodes that crash Csound 6.18 whatever the code (`faustcompile`, `faustgen`), and

@@ -5,7 +5,7 @@
 //! tag unique among held notes), `p2` = onset, `p3` = -1 (held until note-off), `p4` = MIDI key
 //! (or Hz), `p5` = velocity 0..1 (or 0..127), `p6` = MIDI channel 1..16.
 
-use crate::orchestra::declarations::{Pitch, Velocity};
+use crate::orchestra::declarations::{NoteLength, Pitch, Velocity};
 
 /// Tags run 1..=9999: four digits after the instrument number's point.
 const TAGS: usize = 9999;
@@ -30,6 +30,8 @@ pub struct NoteMapper {
     instrument: f64,
     pitch: Pitch,
     velocity: Velocity,
+    /// The p3 of a note: -1 (held), or a fixed length in seconds.
+    length: f64,
     /// The p1 of the note each (channel, key) holds, or 0.
     held: [[f64; 128]; 16],
     /// Which tags are held now (index = tag - 1).
@@ -40,11 +42,17 @@ pub struct NoteMapper {
 }
 
 impl NoteMapper {
-    pub fn new(instrument: f64, pitch: Pitch, velocity: Velocity) -> Self {
+    /// A mapper for notes of `instrument`; `length` is resolved ([`NoteLength::Auto`] plays as
+    /// held).
+    pub fn new(instrument: f64, pitch: Pitch, velocity: Velocity, length: NoteLength) -> Self {
         Self {
             instrument,
             pitch,
             velocity,
+            length: match length {
+                NoteLength::Fixed(seconds) => seconds,
+                NoteLength::Auto | NoteLength::Held => -1.0,
+            },
             held: [[0.0; 128]; 16],
             in_use: Box::new([false; TAGS]),
             next: 0,
@@ -74,7 +82,12 @@ impl NoteMapper {
         self.next = (tag + 1) % TAGS;
         let p1 = self.instrument + (tag + 1) as f64 / 10_000.0;
         self.held[channel as usize & 15][key as usize & 127] = p1;
-        let (p2, _) = onset(offset, ksmps, sr);
+        let (p2, extra) = onset(offset, ksmps, sr);
+        let p3 = if self.length > 0.0 {
+            self.length + extra
+        } else {
+            -1.0
+        };
         let p4 = match self.pitch {
             Pitch::Key => key as f64,
             Pitch::Cps => 440.0 * 2f64.powf((key as f64 - 69.0) / 12.0),
@@ -85,7 +98,7 @@ impl NoteMapper {
         };
         (
             retrigger,
-            Some([p1, p2, -1.0, p4, p5, (channel & 15) as f64 + 1.0]),
+            Some([p1, p2, p3, p4, p5, (channel & 15) as f64 + 1.0]),
         )
     }
 
@@ -101,7 +114,8 @@ impl NoteMapper {
         if (1..=TAGS).contains(&tag) {
             self.in_use[tag - 1] = false;
         }
-        Some([-p1, 0.0, 0.0])
+        // A note of fixed length ends by itself: nothing to release.
+        (self.length < 0.0).then_some([-p1, 0.0, 0.0])
     }
 
     /// Releases every held note (e.g. on a reset); calls `release` with each event.
@@ -131,7 +145,7 @@ mod tests {
 
     #[test]
     fn each_held_note_gets_its_own_fixed_width_tag_and_its_release() {
-        let mut m = NoteMapper::new(2.0, Pitch::Key, Velocity::Unit);
+        let mut m = NoteMapper::new(2.0, Pitch::Key, Velocity::Unit, NoteLength::Held);
         let (_, a) = m.note_on(0, 60, 0.5, 0, 32, 48000.0);
         let (_, b) = m.note_on(0, 64, 1.0, 0, 32, 48000.0);
         let (a, b) = (a.unwrap(), b.unwrap());
@@ -153,7 +167,7 @@ mod tests {
 
     #[test]
     fn every_key_of_every_channel_can_be_held_at_once_with_distinct_tags() {
-        let mut m = NoteMapper::new(1.0, Pitch::Cps, Velocity::Midi);
+        let mut m = NoteMapper::new(1.0, Pitch::Cps, Velocity::Midi, NoteLength::Auto);
         let mut tags = std::collections::BTreeSet::new();
         for ch in 0..16u8 {
             for key in 0..128u8 {
@@ -168,5 +182,21 @@ mod tests {
         let again = again.expect("a retriggered key gets a tag");
         assert_eq!(again[4], 127.0);
         assert!((again[3] - 12543.85).abs() < 0.01, "key 127 in Hz");
+    }
+
+    #[test]
+    fn notes_of_fixed_length_end_by_themselves() {
+        let mut m = NoteMapper::new(1.0, Pitch::Key, Velocity::Unit, NoteLength::Fixed(2.0));
+        let (_, on) = m.note_on(0, 60, 1.0, 40, 64, 48000.0);
+        let on = on.unwrap();
+        let (_, extra) = onset(40, 64, 48000.0);
+        assert_eq!(
+            on[2],
+            2.0 + extra,
+            "p3 is the length (and the onset's correction)"
+        );
+        assert_eq!(m.note_off(0, 60), None, "no release event");
+        let (_, again) = m.note_on(0, 60, 1.0, 0, 64, 48000.0);
+        assert_ne!(again.unwrap()[0], on[0], "a new tag");
     }
 }

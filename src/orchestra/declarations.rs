@@ -36,14 +36,32 @@ pub enum Velocity {
     Midi,
 }
 
+/// How long a note's score event lasts: its p3.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NoteLength {
+    /// Held while the key is down (p3 = -1), unless the instrument computes with p3: then
+    /// [`NoteLength::Fixed`] with [`DEFAULT_NOTE_SECONDS`] (decided at load, with a warning).
+    Auto,
+    /// p3 = -1 until the note-off releases it (envelopes such as `linsegr`, `madsr` follow).
+    Held,
+    /// p3 = this many seconds; the note-off ends nothing (the instrument's own envelope does).
+    /// For instruments written for the score, whose segment lengths are computed from p3: a
+    /// held note's p3 of -1 would make those negative and corrupt Csound's memory.
+    Fixed(f64),
+}
+
+/// The length of a note whose instrument computes with p3 and declares no `length`.
+pub const DEFAULT_NOTE_SECONDS: f64 = 1.0;
+
 /// How the orchestra wants notes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum NoteMode {
-    /// Each note becomes a held `i` event of `instrument` with a unique fractional tag.
+    /// Each note becomes an `i` event of `instrument` with a unique fractional tag.
     Score {
         instrument: f64,
         pitch: Pitch,
         velocity: Velocity,
+        length: NoteLength,
     },
     /// Raw MIDI goes to Csound's own MIDI system (`massign`, `cpsmidi`, `veloc`...).
     Midi,
@@ -55,6 +73,7 @@ impl Default for NoteMode {
             instrument: 1.0,
             pitch: Pitch::Key,
             velocity: Velocity::Unit,
+            length: NoteLength::Auto,
         }
     }
 }
@@ -66,6 +85,7 @@ pub fn parse_plugin_section(text: &str) -> Result<NoteMode, String> {
     let mut instrument = 1.0;
     let mut pitch = Pitch::Key;
     let mut velocity = Velocity::Unit;
+    let mut length = NoteLength::Auto;
     for (n, raw) in text.lines().enumerate() {
         let line = raw.split(';').next().unwrap_or("").trim();
         if line.is_empty() {
@@ -89,6 +109,15 @@ pub fn parse_plugin_section(text: &str) -> Result<NoteMode, String> {
             ("pitch", "cps") => pitch = Pitch::Cps,
             ("velocity", "unit") => velocity = Velocity::Unit,
             ("velocity", "midi") => velocity = Velocity::Midi,
+            ("length", "held") => length = NoteLength::Held,
+            ("length", v) => {
+                length = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite() && *s > 0.0 && *s <= 3600.0)
+                    .map(NoteLength::Fixed)
+                    .ok_or_else(|| bad("the length is `held` or seconds, up to 3600"))?
+            }
             ("notes" | "pitch" | "velocity", _) => return Err(bad("unknown value")),
             _ => return Err(bad("unknown key")),
         }
@@ -100,8 +129,109 @@ pub fn parse_plugin_section(text: &str) -> Result<NoteMode, String> {
             instrument,
             pitch,
             velocity,
+            length,
         }
     })
+}
+
+/// The first line (counted in `orchestra`, from 1) where instrument `instrument` reads p3,
+/// if it does: such an instrument computes with its note's duration, which is -1 for a held
+/// note. Comments are skipped; `p3 = …` sets the duration and only its right side counts.
+pub fn reads_p3(orchestra: &str, instrument: f64) -> Option<u32> {
+    let mut inside = false;
+    let mut in_block_comment = false;
+    for (n, raw) in orchestra.lines().enumerate() {
+        let mut line = raw.to_string();
+        if in_block_comment {
+            match line.find("*/") {
+                Some(end) => {
+                    line = line[end + 2..].to_string();
+                    in_block_comment = false;
+                }
+                None => continue,
+            }
+        }
+        if let Some(start) = line.find("/*") {
+            in_block_comment = !line[start..].contains("*/");
+            line.truncate(start);
+        }
+        let code = line.split(';').next().unwrap_or("");
+        let code = code.split("//").next().unwrap_or("").trim();
+        let mut words = code.split(|c: char| c.is_whitespace() || c == ',');
+        match words.next() {
+            Some("instr") => {
+                inside = words
+                    .filter(|w| !w.is_empty())
+                    .any(|w| w.parse::<f64>().is_ok_and(|i| i == instrument.trunc()));
+                continue;
+            }
+            Some("endin") => {
+                inside = false;
+                continue;
+            }
+            _ => {}
+        }
+        if !inside {
+            continue;
+        }
+        // `p3 = …` sets the duration: only what it is set to is read.
+        let read = match code.strip_prefix("p3") {
+            Some(rest)
+                if rest.trim_start().starts_with('=') && !rest.trim_start().starts_with("==") =>
+            {
+                rest.trim_start()[1..].to_string()
+            }
+            _ => code.to_string(),
+        };
+        let is_word = |at: usize, len: usize| {
+            let before = read[..at].chars().last();
+            let after = read[at + len..].chars().next();
+            let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !ident(before) && !ident(after)
+        };
+        if read.match_indices("p3").any(|(at, _)| is_word(at, 2)) {
+            return Some(n as u32 + 1);
+        }
+    }
+    None
+}
+
+/// The orchestra's own `sr`, `kr` and `ksmps`, checked as Csound's command line checks them:
+/// when the header gives all three, `sr / kr` must equal `ksmps`; with `sr` and `kr` alone,
+/// `sr / kr` must be a whole number. (The plugins run at the host's rate, which Csound would
+/// otherwise let silently win over an inconsistent header.)
+pub fn check_rates(orchestra: &str) -> Result<(), String> {
+    let mut values = [None::<f64>; 3];
+    for line in orchestra.lines() {
+        let code = line.split(';').next().unwrap_or("").trim();
+        if code.starts_with("instr") || code.starts_with("opcode") {
+            break;
+        }
+        for (i, name) in ["sr", "kr", "ksmps"].iter().enumerate() {
+            if let Some(rest) = code.strip_prefix(name) {
+                if let Some(value) = rest.trim_start().strip_prefix('=') {
+                    values[i] = value.trim().parse::<f64>().ok().or(values[i]);
+                }
+            }
+        }
+    }
+    let [sr, kr, ksmps] = values;
+    let inconsistent = match (sr, kr, ksmps) {
+        (Some(sr), Some(kr), Some(ksmps)) => (sr / kr - ksmps).abs() > 1e-7 * ksmps.max(1.0),
+        (Some(sr), Some(kr), None) => kr <= 0.0 || (sr / kr).fract().abs() > 1e-7,
+        _ => false,
+    };
+    if inconsistent {
+        let shown = |v: Option<f64>| v.map_or("(not set)".to_string(), |v| v.to_string());
+        return Err(format!(
+            "sr = {}, kr = {}, ksmps = {}: inconsistent sr, kr, ksmps (Csound's own command \
+             line refuses this header too)",
+            shown(sr),
+            shown(kr),
+            shown(ksmps)
+        ));
+    }
+    Ok(())
 }
 
 /// A parameter the orchestra declared: one control channel the host may automate.
@@ -251,6 +381,41 @@ pub fn parameters(channels: &[ChannelInfo], orchestra: &str) -> Vec<ParamSpec> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instruments_computing_with_p3_are_found() {
+        let orc = "instr 1\n aenv expseg .01, p3*0.25, 1, p3*0.75, .01\nendin\n";
+        assert_eq!(reads_p3(orc, 1.0), Some(2));
+        assert_eq!(reads_p3(orc, 2.0), None, "another instrument");
+        let held =
+            "instr 1 ; uses p3 only in a comment\n p3 = 5\n a1 linsegr 0, 0.1, 1, 0.2, 0\nendin\n";
+        assert_eq!(
+            reads_p3(held, 1.0),
+            None,
+            "setting p3 is not computing with it"
+        );
+        let grown = "instr 2, 1\n p3 = p3 + 0.5\nendin\n";
+        assert_eq!(reads_p3(grown, 1.0), Some(2));
+        assert_eq!(
+            reads_p3("instr 1\n ip3x = 1\nendin\n", 1.0),
+            None,
+            "whole words only"
+        );
+    }
+
+    #[test]
+    fn inconsistent_rates_are_refused_as_csound_refuses_them() {
+        assert!(check_rates("sr = 44100\nkr = 1000\nksmps = 32\n").is_err());
+        assert!(check_rates("sr = 44100\nkr = 4410\n").is_ok());
+        assert!(check_rates("sr = 44100\nkr = 1000\n").is_err());
+        assert!(check_rates("sr = 48000\nkr = 1500\nksmps = 32\n").is_ok());
+        assert!(
+            check_rates("sr = 48000\nksmps = 7\n").is_ok(),
+            "no kr: nothing to match"
+        );
+        let e = check_rates("sr = 44100\nkr = 1000\nksmps = 32\ninstr 1\nendin\n").unwrap_err();
+        assert!(e.contains("inconsistent sr, kr, ksmps"), "{e}");
+    }
     use crate::csound::ChannelHints;
 
     fn spec(behaviour: Behaviour, min: f64, max: f64) -> ParamSpec {
@@ -279,9 +444,25 @@ mod tests {
             NoteMode::Score {
                 instrument: 3.0,
                 pitch: Pitch::Cps,
-                velocity: Velocity::Midi
+                velocity: Velocity::Midi,
+                length: NoteLength::Auto,
             }
         );
+        assert!(matches!(
+            parse_plugin_section("length = 2.5"),
+            Ok(NoteMode::Score {
+                length: NoteLength::Fixed(2.5),
+                ..
+            })
+        ));
+        assert!(matches!(
+            parse_plugin_section("length = held"),
+            Ok(NoteMode::Score {
+                length: NoteLength::Held,
+                ..
+            })
+        ));
+        assert!(parse_plugin_section("length = -1").is_err());
         let e = parse_plugin_section("\nnotes = maybe").unwrap_err();
         assert!(e.contains("line 2") && e.contains("maybe"), "{e}");
         assert!(parse_plugin_section("instrument = 1.5").is_err());

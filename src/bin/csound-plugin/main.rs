@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use csound_plugin::csound::{ErrorKind, MessageLevel};
 use csound_plugin::engine::Engine;
 use csound_plugin::offline::render::{self, Job};
-use csound_plugin::orchestra::declarations::{NoteMode, Pitch, Velocity};
+use csound_plugin::orchestra::declarations::{NoteLength, NoteMode, Pitch, Velocity};
 use csound_plugin::orchestra::factory;
 use csound_plugin::orchestra::trust::TrustStore;
 use csound_plugin::orchestra::{Kind, Source};
@@ -401,8 +401,9 @@ fn run_check(args: CheckArgs) -> Result<(), String> {
             instrument,
             pitch,
             velocity,
+            length,
         } => {
-            println!("  score mode: note-ons start held events of instrument {instrument}");
+            println!("  score mode: note-ons start events of instrument {instrument}");
             let p4 = match pitch {
                 Pitch::Key => "MIDI key 0..127",
                 Pitch::Cps => "frequency in Hz",
@@ -411,7 +412,13 @@ fn run_check(args: CheckArgs) -> Result<(), String> {
                 Velocity::Unit => "velocity 0..1",
                 Velocity::Midi => "velocity 0..127",
             };
-            println!("  p1 = {instrument}.<tag> (fixed-width, unique per held note), p2 = onset, p3 = -1 (held until note-off)");
+            let p3 = match length {
+                NoteLength::Fixed(seconds) => {
+                    format!("{seconds} (a fixed length; note-offs end nothing)")
+                }
+                _ => "-1 (held until note-off)".to_string(),
+            };
+            println!("  p1 = {instrument}.<tag> (fixed-width, unique per held note), p2 = onset, p3 = {p3}");
             println!("  p4 = {p4}, p5 = {p5}, p6 = MIDI channel 1..16");
         }
         NoteMode::Midi => {
