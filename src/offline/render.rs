@@ -52,7 +52,7 @@ pub struct Rendered {
     pub unknown_channels: Vec<String>,
 }
 
-/// Renders a job; `progress` is called with the fraction done now and then. The orchestra
+/// Renders a job; `progress` is called after every block with the fraction done. The orchestra
 /// passes the sharing gate with `trust` (see [`Engine::load`]).
 pub fn render(job: &Job, trust: &TrustStore, mut progress: impl FnMut(f64)) -> Result<Rendered> {
     let mut state = OrchestraState {
@@ -88,7 +88,6 @@ pub fn render(job: &Job, trust: &TrustStore, mut progress: impl FnMut(f64)) -> R
     let mut l = vec![0.0f32; job.block];
     let mut r = vec![0.0f32; job.block];
     let mut at = 0usize;
-    let mut reported = 0.0;
     while at < total {
         // Apply automation due now, then cut the block at the next point.
         while let Some(p) = job
@@ -140,11 +139,7 @@ pub fn render(job: &Job, trust: &TrustStore, mut progress: impl FnMut(f64)) -> R
         left.extend_from_slice(&l[..n]);
         right.extend_from_slice(&r[..n]);
         at += n;
-        let done = at as f64 / total as f64;
-        if done - reported >= 0.01 {
-            progress(done);
-            reported = done;
-        }
+        progress(at as f64 / total as f64);
     }
     left.drain(..latency.min(left.len()));
     right.drain(..latency.min(right.len()));

@@ -1,5 +1,7 @@
 //! `csound-plugin`: render and check orchestras without a DAW, with the plugins' own engine.
 
+mod contain;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use csound_plugin::csound::{ErrorKind, MessageLevel};
 use csound_plugin::engine::Engine;
@@ -312,8 +314,17 @@ fn run_render(args: RenderArgs) -> Result<(), String> {
     };
     let started = Instant::now();
     let mut shown = false;
+    let mut percent = -1.0;
+    let mut heartbeat = contain::Heartbeat::new();
+    heartbeat.beat();
     let rendered = render::render(&job, &TrustStore::open(), |done| {
-        if std::io::stderr().is_terminal() && started.elapsed().as_secs_f64() > 1.0 {
+        heartbeat.beat();
+        let now = (done * 100.0).floor();
+        if now != percent
+            && std::io::stderr().is_terminal()
+            && started.elapsed().as_secs_f64() > 1.0
+        {
+            percent = now;
             let width = 40;
             let filled = (done * width as f64) as usize;
             eprint!(
@@ -366,6 +377,7 @@ fn run_render(args: RenderArgs) -> Result<(), String> {
 fn run_check(args: CheckArgs) -> Result<(), String> {
     let k = kind(args.kind);
     let (csd, origin) = orchestra(Some(&args.orchestra), k)?;
+    contain::Heartbeat::new().beat();
     // Compiling runs the orchestra's global code: the load's gate refuses a shared one first.
     let source = Source::text(csd.clone(), origin.clone());
     let (engine, loaded) = Engine::load(&source, 48000.0, k, &TrustStore::open())
@@ -461,6 +473,21 @@ fn run_check(args: CheckArgs) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Rendering and checking run Csound: contained in a child process.
+    let contained = match &cli.command {
+        Command::Render(args) => Some(format!(
+            "rendering {}",
+            args.orchestra
+                .as_deref()
+                .or(args.preset.as_deref())
+                .map_or("the built-in orchestra".into(), |p| p.display().to_string())
+        )),
+        Command::Check(args) => Some(format!("checking {}", args.orchestra.display())),
+        Command::Allow(_) => None,
+    };
+    if let Some(what) = contained.filter(|_| !contain::is_child()) {
+        return contain::run_contained(&what);
+    }
     let result = match cli.command {
         Command::Render(args) => run_render(args),
         Command::Check(args) => run_check(args),
