@@ -3,7 +3,7 @@
 //! Besides the public API (`csound.h`), the bindings describe the layout of the `CSOUND`
 //! struct, private fields included: the host layer must clear its `jumpset` field before every
 //! `csoundPerformKsmps` so that `exitnow` and fatal errors return instead of aborting the
-//! process (see `src/csound/engine.rs`). Those fields are declared only for builds of
+//! process (see `src/csound/perform.rs`). Those fields are declared only for builds of
 //! libcsound itself and name a few internal types, so a copy of `csoundCore.h` is patched into
 //! `OUT_DIR`: the private block is opened and the internal types become opaque (all are used
 //! through pointers, except `REMOT_BUF`, whose definition depends only on public types).
@@ -106,6 +106,36 @@ fn main() {
     }
     if let Err(e) = fs::write(out.join("factory.rs"), factory_index()) {
         fail(&format!("the factory index could not be written ({e})"));
+    }
+    build_launcher(&out);
+    // Identifies the plugin/engine protocol: an engine process answers only a plugin that speaks
+    // the same one (the library file may be replaced while a host has the old one loaded).
+    let protocol = "src/engine/remote/protocol.rs";
+    println!("cargo:rerun-if-changed={protocol}");
+    let text = fs::read(protocol).unwrap_or_default();
+    let hash = text.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3)
+    });
+    println!("cargo:rustc-env=CSOUND_PLUGIN_BUILD={hash:016x}");
+}
+
+/// The engine launcher (`src/csound/process/launcher.c`): a small C program the plugin library
+/// carries and runs to start its engine processes.
+fn build_launcher(out: &Path) {
+    let source = "src/csound/process/launcher.c";
+    println!("cargo:rerun-if-changed={source}");
+    let compiler = env::var("CC").unwrap_or_else(|_| "cc".into());
+    let status = std::process::Command::new(&compiler)
+        .args(["-O2", "-s", "-o"])
+        .arg(out.join("engine-launcher"))
+        .arg(source)
+        .arg("-ldl")
+        .status();
+    match status {
+        Ok(s) if s.success() => {}
+        _ => fail(&format!(
+            "the engine launcher could not be compiled with `{compiler}` (a C compiler, gcc)"
+        )),
     }
 }
 

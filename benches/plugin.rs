@@ -284,7 +284,7 @@ fn block_events<'a>(
 /// Plays the minute through a `Player`, recompiling every 6 s (two versions of the synth in
 /// turn); returns the swaps and the allocations and frees counted on this (the audio) thread.
 fn live_swaps(events: &[(u64, csound_plugin::engine::MidiEvent)]) -> (usize, u64, u64) {
-    use csound_plugin::engine::live::{self, Loader};
+    use csound_plugin::engine::live::Loader;
     use csound_plugin::orchestra::Source;
     use csound_plugin::params::PluginParams;
     let params = std::sync::Arc::new(PluginParams::new());
@@ -301,8 +301,11 @@ fn live_swaps(events: &[(u64, csound_plugin::engine::MidiEvent)]) -> (usize, u64
         origin: format!("synth-{n}.csd"),
         path: None,
     };
-    let engine = live::load_into(&params, &version(0), SR, Kind::Instrument).expect("loads");
-    loader.loaded(Some(&engine), SR);
+    loader.configure(SR, 256, false);
+    let engine = loader
+        .load_now(&params, &version(0), Kind::Instrument)
+        .expect("loads");
+    loader.loaded(Some(&engine));
     player.install(Some(engine), 256);
     ALLOCATIONS.store(0, Ordering::Relaxed);
     FREES.store(0, Ordering::Relaxed);

@@ -29,11 +29,10 @@ pub mod presets;
 
 use editor::Link;
 use engine::live::{self, Loader, Player};
-use engine::{Engine, MidiEvent};
+use engine::voice::Voice;
+use engine::MidiEvent;
 use nice_plug::prelude::*;
-use orchestra::factory;
-use orchestra::{Kind, Source};
-use params::state::OrchestraState;
+use orchestra::Kind;
 use params::PluginParams;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -143,63 +142,28 @@ impl<F: Flavour> Default for CsoundPlugin<F> {
 }
 
 impl<F: Flavour> CsoundPlugin<F> {
-    /// The CSD to run: the saved text, else the saved path's file, else the built-in one.
-    /// The flag says whether it is the built-in one (whose text the state does not keep).
-    fn source(state: &OrchestraState) -> Result<(Source, bool), String> {
-        if let Some(text) = &state.text {
-            let origin = state
-                .file_name()
-                .unwrap_or_else(|| "the saved orchestra".to_string());
-            let source = Source {
-                text: text.clone(),
-                origin,
-                path: state.path.clone(),
-            };
-            return Ok((source, false));
-        }
-        if let Some(path) = &state.path {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("could not read {path}: {e}"))?;
-            let source = Source {
-                text,
-                origin: path.clone(),
-                path: Some(path.clone()),
-            };
-            return Ok((source, false));
-        }
-        let built_in = factory::default_orchestra(F::KIND);
-        let source = Source {
-            text: built_in.text.to_string(),
-            origin: format!("{} (built in)", built_in.file),
-            path: None,
-        };
-        Ok((source, true))
-    }
-
     /// Loads the orchestra the state names, binds its parameters, and records the outcome in
     /// the state. Runs on the host's main thread, never the audio thread. An orchestra the
     /// sharing gate refuses stays in the state untouched (allowing it later plays it) and the
     /// editor offers to allow it.
-    fn load(&mut self, sample_rate: f64) -> Option<Engine> {
+    fn load(&mut self) -> Option<Voice> {
         let state = self.params.orchestra();
-        let error = match Self::source(&state) {
-            Ok((source, built_in)) => {
-                match live::load_into(&self.params, &source, sample_rate, F::KIND) {
-                    Ok(engine) => {
-                        if built_in {
-                            let mut state = self.params.orchestra();
-                            state.text = None;
-                            self.params.set_orchestra(state);
-                        }
-                        return Some(engine);
+        let error = match live::saved_source(&state, F::KIND) {
+            Ok((source, built_in)) => match self.loader.load_now(&self.params, &source, F::KIND) {
+                Ok(engine) => {
+                    if built_in {
+                        let mut state = self.params.orchestra();
+                        state.text = None;
+                        self.params.set_orchestra(state);
                     }
-                    Err(error) => {
-                        let message = error.to_string();
-                        self.loader.failed(error, source);
-                        message
-                    }
+                    return Some(engine);
                 }
-            }
+                Err(error) => {
+                    let message = error.to_string();
+                    self.loader.failed(error, source);
+                    message
+                }
+            },
             Err(error) => error,
         };
         nice_warn!("{}: {error}", F::NAME);
@@ -244,12 +208,14 @@ impl<F: Flavour> Plugin for CsoundPlugin<F> {
         buffer_config: &BufferConfig,
         context: &mut impl ActivateContext<Self>,
     ) -> bool {
-        let sample_rate = buffer_config.sample_rate as f64;
-        let engine = self.load(sample_rate);
-        context.set_latency_samples(engine.as_ref().map_or(0, Engine::latency) as u32);
-        self.loader.loaded(engine.as_ref(), sample_rate);
-        self.player
-            .install(engine, buffer_config.max_buffer_size as usize);
+        let max_block = buffer_config.max_buffer_size as usize;
+        let offline = buffer_config.process_mode == ProcessMode::Offline;
+        self.loader
+            .configure(buffer_config.sample_rate as f64, max_block, offline);
+        let engine = self.load();
+        context.set_latency_samples(engine.as_ref().map_or(0, Voice::latency) as u32);
+        self.loader.loaded(engine.as_ref());
+        self.player.install(engine, max_block);
         true
     }
 

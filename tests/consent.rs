@@ -439,9 +439,10 @@ fn wild_output_is_muted_with_a_console_message() {
         // The console is the engine's message log.
         let params = Arc::new(PluginParams::new());
         let source = Source::text(text, name);
-        let mut engine = live::load_into(&params, &source, 48000.0, Kind::Instrument)
+        let setup = live::Setup::default();
+        let mut engine = live::load_into(&params, &source, 48000.0, Kind::Instrument, &setup)
             .unwrap_or_else(|e| panic!("{e}"));
-        let log = engine.csound().messages();
+        let log = engine.messages();
         log.take();
         let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
         let note = csound_plugin::engine::MidiEvent::NoteOn {

@@ -3,7 +3,7 @@
 
 mod common;
 use common::{frequency, scratch};
-use csound_plugin::engine::live::{self, Loader, Player, Status, FADE_SECONDS};
+use csound_plugin::engine::live::{Launch, Loader, Player, Status, FADE_SECONDS};
 use csound_plugin::engine::transport::Transport;
 use csound_plugin::engine::MidiEvent;
 use csound_plugin::orchestra::Kind;
@@ -35,13 +35,28 @@ fn source(text: String, name: &str) -> Source {
     }
 }
 
-/// A loader and player with `text` loaded, as the plugin's activation leaves them.
+/// The plugin library the engine processes start from (built by `cargo xtask bundle`).
+fn library() -> std::path::PathBuf {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bundled/Csound Plugin.clap");
+    assert!(
+        path.exists(),
+        "run `cargo xtask bundle csound-plugin` first"
+    );
+    path
+}
+
+/// A loader and player with `text` loaded, as the plugin's activation leaves them: engines run
+/// in processes of their own, started from the plugin library.
 fn start(text: String) -> (Arc<PluginParams>, Loader, Player) {
     let params = Arc::new(PluginParams::new());
-    let (loader, mut player) = Loader::new(params.clone(), Kind::Instrument);
-    let engine = live::load_into(&params, &source(text, "a.csd"), SR, Kind::Instrument)
+    let launch = Launch::Process(library());
+    let (loader, mut player) = Loader::with_launch(params.clone(), Kind::Instrument, launch);
+    loader.configure(SR, BLOCK, true);
+    let engine = loader
+        .load_now(&params, &source(text, "a.csd"), Kind::Instrument)
         .unwrap_or_else(|e| panic!("{e}"));
-    loader.loaded(Some(&engine), SR);
+    loader.loaded(Some(&engine));
     player.install(Some(engine), BLOCK);
     (params, loader, player)
 }

@@ -26,7 +26,7 @@ pub enum ChannelKind {
 
 /// How a control channel's value moves between its minimum and maximum (the `itype` of
 /// `chn_k`): what a host shows as a knob's law.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Behaviour {
     /// No range was declared.
     None,

@@ -4,7 +4,7 @@ use std::fmt;
 
 /// What kind of operation failed. Lets callers react (e.g. show a refused option differently
 /// from a compile error) without parsing messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ErrorKind {
     /// An option was refused by the allowlist before it reached Csound.
     RefusedOption,
@@ -28,7 +28,7 @@ pub enum ErrorKind {
 }
 
 /// An error from the Csound layer, written for the musician who has to fix it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Error {
     kind: ErrorKind,
     /// What failed, in words: "compiling the orchestra of pad.csd".

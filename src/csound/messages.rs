@@ -32,7 +32,7 @@ const BACKLOG: usize = 4096;
 const HISTORY: usize = 256;
 
 /// The level Csound gave a message (`CSOUNDMSG_*` in `csound.h`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum MessageLevel {
     /// Ordinary information.
     Info,
@@ -108,8 +108,9 @@ impl Default for MessageLog {
 }
 
 impl MessageLog {
-    /// Called from Csound's message callback on any thread: copies, never allocates or blocks.
-    pub(crate) fn push(&self, level: MessageLevel, text: &[u8]) {
+    /// Adds a message. Called from Csound's message callback on any thread: copies, never
+    /// allocates or blocks (lost if the log is full).
+    pub fn push(&self, level: MessageLevel, text: &[u8]) {
         for chunk in text.chunks(FRAGMENT) {
             let mut fragment = Fragment {
                 level,

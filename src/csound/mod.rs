@@ -27,6 +27,7 @@
 //! | [`channels`] | channels: declarations, hints, audio-thread handles, values |
 //! | [`messages`] | Csound's messages, captured |
 //! | [`perf_thread`] | running an engine on its own thread |
+//! | [`process`] | running an engine in a process of its own (shared memory, launching) |
 
 pub mod channels;
 pub mod compile;
@@ -40,6 +41,7 @@ pub mod midi;
 pub mod options;
 pub mod perf_thread;
 pub mod perform;
+pub mod process;
 mod sys;
 
 pub use channels::{

@@ -250,6 +250,22 @@ impl Ui {
                 .exact_size(96.0)
                 .show(ui, |ui| self.keyboard(ui));
         }
+        if let Status::Stopped { error } = self.loader.status() {
+            // The engine process crashed or hung: say so on every tab, with the way back.
+            egui::Panel::bottom("stopped").show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.colored_label(theme::ERROR, &error);
+                    if ui
+                        .button("Restart")
+                        .on_hover_text("Start the orchestra again in a new engine")
+                        .clicked()
+                    {
+                        self.loader.restart();
+                    }
+                });
+                ui.label("The console shows Csound's last messages.");
+            });
+        }
         if let Some(notice) = self.notice.clone() {
             egui::Panel::bottom("notice").show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {

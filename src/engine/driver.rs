@@ -88,12 +88,12 @@ impl Engine {
         Ok(())
     }
 
-    /// Starts every note `other` holds, at this engine's next frame: a recompiled orchestra
-    /// keeps playing the chord the musician holds.
-    pub fn adopt_notes(&mut self, other: &Engine) {
+    /// Starts every note in `held` (another engine's [`held`](Self::held)) at this engine's next frame: a
+    /// recompiled orchestra keeps playing the chord the musician holds.
+    pub fn adopt_notes(&mut self, held: &[[f32; 128]; 16]) {
         for channel in 0..16u8 {
             for key in 0..128u8 {
-                let velocity = other.held[channel as usize][key as usize];
+                let velocity = held[channel as usize][key as usize];
                 if velocity > 0.0 {
                     self.apply(&MidiEvent::NoteOn {
                         at: 0,
@@ -104,6 +104,11 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// The notes held now (velocity per channel and key; 0: not held).
+    pub fn held(&self) -> &[[f32; 128]; 16] {
+        &self.held
     }
 
     /// The sample rate the engine was loaded for.

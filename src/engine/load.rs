@@ -15,7 +15,7 @@ use crate::params::state::OrchestraState;
 use crate::params::SLOTS;
 
 /// What a load found in the orchestra, for the plugin to bind and show.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Loaded {
     pub params: Vec<ParamSpec>,
     pub note_mode: NoteMode,

@@ -24,6 +24,8 @@
 //! | [`transport`] | the host's transport into the channels Cabbage users know |
 //! | [`python`] | Python opcodes in one engine at a time |
 //! | [`live`] | live recompilation: compile off the audio thread, crossfade |
+//! | [`remote`] | the engine in a process of its own, and its watchdog |
+//! | [`voice`] | an engine in this process or in its own, behind one interface |
 
 pub mod controllers;
 pub mod driver;
@@ -32,7 +34,9 @@ pub mod live;
 pub mod load;
 pub mod notes;
 pub mod python;
+pub mod remote;
 pub mod transport;
+pub mod voice;
 
 pub use driver::{Engine, CEILING};
 pub use events::MidiEvent;

@@ -17,9 +17,10 @@
 
 use crate::csound::{Behaviour, ChannelInfo, ChannelKind};
 use crate::orchestra::reserved::{is_midi_channel, is_transport_channel};
+use serde::{Deserialize, Serialize};
 
 /// How a MIDI note's pitch reaches p4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Pitch {
     /// The MIDI key number, 0..127.
     Key,
@@ -28,7 +29,7 @@ pub enum Pitch {
 }
 
 /// How a MIDI note's velocity reaches p5.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Velocity {
     /// 0..1.
     Unit,
@@ -37,7 +38,7 @@ pub enum Velocity {
 }
 
 /// How long a note's score event lasts: its p3.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum NoteLength {
     /// Held while the key is down (p3 = -1), unless the instrument computes with p3: then
     /// [`NoteLength::Fixed`] with [`DEFAULT_NOTE_SECONDS`] (decided at load, with a warning).
@@ -54,7 +55,7 @@ pub enum NoteLength {
 pub const DEFAULT_NOTE_SECONDS: f64 = 1.0;
 
 /// How the orchestra wants notes.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum NoteMode {
     /// Each note becomes an `i` event of `instrument` with a unique fractional tag.
     Score {
@@ -235,7 +236,7 @@ pub fn check_rates(orchestra: &str) -> Result<(), String> {
 }
 
 /// A parameter the orchestra declared: one control channel the host may automate.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParamSpec {
     /// The channel name: the parameter's stable identity.
     pub channel: String,

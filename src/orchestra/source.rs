@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 
 /// An orchestra on its way to Csound: its text and where it came from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Source {
     /// The CSD text.
     pub text: String,

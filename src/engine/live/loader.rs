@@ -2,17 +2,22 @@
 //! engines to the [`Player`], destroys the engines it retires, and watches the orchestra's file.
 
 use super::player::Player;
+use crate::csound::process::spawn::own_library;
 use crate::csound::MessageLog;
 use crate::engine::driver::Engine;
+use crate::engine::remote::{Health, RemoteEngine};
+use crate::engine::voice::Voice;
+use crate::orchestra::factory;
 use crate::orchestra::source::{Kind, Source};
 use crate::orchestra::trust::TrustStore;
+use crate::params::state::OrchestraState;
 use crate::params::PluginParams;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// How often the worker looks at the watched file and frees retired engines.
 const TICK: Duration = Duration::from_millis(100);
@@ -33,6 +38,45 @@ pub enum Status {
     /// the previous orchestra keeps playing. [`Loader::take_refusal`] gives the orchestra, so
     /// the editor can offer to allow it.
     Refused { message: String },
+    /// The engine process crashed or stopped responding: the instrument is silent, the effect
+    /// passes its input through, until [`Loader::restart`].
+    Stopped { error: String },
+}
+
+/// Where Csound runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Launch {
+    /// In an engine process started from this plugin library (what the plugins do).
+    Process(PathBuf),
+    /// In this process (the command line, which contains itself; tests of the loader).
+    InProcess,
+}
+
+impl Launch {
+    /// An engine process when this code runs as a plugin library, else in this process.
+    pub fn detect() -> Launch {
+        own_library().map_or(Launch::InProcess, Launch::Process)
+    }
+}
+
+/// How the loader starts an engine: where, for blocks of up to `capacity` frames, and how long
+/// the audio thread waits for an engine process's answer.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    pub launch: Launch,
+    pub capacity: usize,
+    pub deadline: Duration,
+}
+
+impl Default for Setup {
+    /// In this process, blocks up to 8192 frames, 250 ms.
+    fn default() -> Setup {
+        Setup {
+            launch: Launch::InProcess,
+            capacity: 8192,
+            deadline: Duration::from_millis(250),
+        }
+    }
 }
 
 /// Loads `source` for the audio thread and records it in the plugin state: binds parameters by
@@ -43,10 +87,29 @@ pub fn load_into(
     source: &Source,
     sample_rate: f64,
     kind: Kind,
-) -> Result<Engine, crate::csound::Error> {
+    setup: &Setup,
+) -> Result<Voice, crate::csound::Error> {
     let mut state = params.orchestra();
-    let trust = TrustStore::open();
-    let (engine, loaded) = Engine::load_bound(source, sample_rate, kind, &trust, &mut state)?;
+    let (engine, loaded) = match &setup.launch {
+        Launch::InProcess => {
+            let trust = TrustStore::open();
+            let (engine, loaded) =
+                Engine::load_bound(source, sample_rate, kind, &trust, &mut state)?;
+            (Voice::Local(Box::new(engine)), loaded)
+        }
+        Launch::Process(library) => {
+            let (mut engine, loaded) = RemoteEngine::start(
+                library,
+                source,
+                sample_rate,
+                kind,
+                setup.capacity,
+                &mut state,
+            )?;
+            engine.set_deadline(setup.deadline);
+            (Voice::Remote(engine), loaded)
+        }
+    };
     params.disengage(&loaded.fresh);
     params.set_specs(&loaded.params, &loaded.slots);
     state.error = None;
@@ -67,11 +130,37 @@ struct Shared {
     watch: AtomicBool,
     /// The message log of the newest engine.
     log: Mutex<Option<Arc<MessageLog>>>,
+    /// How the newest engine process is doing.
+    health: Mutex<Option<Arc<Health>>>,
+    /// Where engines run.
+    launch: Launch,
+    /// Frames of the host's largest block (set on activation).
+    capacity: AtomicUsize,
+    /// How long the audio thread waits for an engine process, in microseconds.
+    deadline: AtomicU64,
     /// The last orchestra the sharing gate refused, until the editor takes it.
     refused: Mutex<Option<(String, Source)>>,
 }
 
 impl Shared {
+    fn setup(&self) -> Setup {
+        Setup {
+            launch: self.launch.clone(),
+            capacity: self.capacity.load(Ordering::Acquire),
+            deadline: Duration::from_micros(self.deadline.load(Ordering::Acquire)),
+        }
+    }
+
+    /// Records the newest engine's console and health.
+    fn track(&self, engine: &Voice) {
+        if let Ok(mut log) = self.log.lock() {
+            *log = Some(engine.messages());
+        }
+        if let Ok(mut health) = self.health.lock() {
+            *health = engine.health();
+        }
+    }
+
     /// Records that `source` failed to load with `error`.
     fn failure(&self, error: crate::csound::Error, source: Source) {
         let status = if error.kind() == crate::csound::ErrorKind::NotAllowed {
@@ -102,6 +191,9 @@ pub struct Loader {
     commands: mpsc::Sender<Command>,
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
+    /// The plugin's parameters and saved state (to restart the saved orchestra).
+    params: Arc<PluginParams>,
+    kind: Kind,
 }
 
 /// The worker's side: state it keeps between commands.
@@ -109,17 +201,64 @@ struct Worker {
     params: Arc<PluginParams>,
     kind: Kind,
     shared: Arc<Shared>,
-    to_audio: rtrb::Producer<Engine>,
-    retired: rtrb::Consumer<Engine>,
+    to_audio: rtrb::Producer<Voice>,
+    retired: rtrb::Consumer<Voice>,
     /// A compiled engine the audio thread has no room for yet (it is not running).
-    pending: Option<Engine>,
+    pending: Option<Voice>,
     /// The watched file and the modification time last loaded.
     watched: Option<(PathBuf, Option<SystemTime>)>,
+    /// When the engine was last restarted automatically (at most one a minute).
+    auto_restarted: Option<Instant>,
+}
+
+/// An engine that ran this long before it failed is restarted automatically.
+const RESTART_AFTER: Duration = Duration::from_secs(10);
+/// At most one automatic restart in this time: a crash loop stops at the second crash.
+const RESTART_SPACING: Duration = Duration::from_secs(60);
+
+/// The orchestra a saved state names: its text, else its path's file, else the plugin's
+/// built-in one. The flag says whether it is the built-in one (whose text the state does not
+/// keep).
+pub fn saved_source(state: &OrchestraState, kind: Kind) -> Result<(Source, bool), String> {
+    if let Some(text) = &state.text {
+        let origin = state
+            .file_name()
+            .unwrap_or_else(|| "the saved orchestra".to_string());
+        let source = Source {
+            text: text.clone(),
+            origin,
+            path: state.path.clone(),
+        };
+        return Ok((source, false));
+    }
+    if let Some(path) = &state.path {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("could not read {path}: {e}"))?;
+        let source = Source {
+            text,
+            origin: path.clone(),
+            path: Some(path.clone()),
+        };
+        return Ok((source, false));
+    }
+    let built_in = factory::default_orchestra(kind);
+    let source = Source {
+        text: built_in.text.to_string(),
+        origin: format!("{} (built in)", built_in.file),
+        path: None,
+    };
+    Ok((source, true))
 }
 
 impl Loader {
     /// Starts the worker for a plugin's parameters; returns it and the audio thread's player.
+    /// Engines run in processes of their own when this is a plugin library.
     pub fn new(params: Arc<PluginParams>, kind: Kind) -> (Loader, Player) {
+        Loader::with_launch(params, kind, Launch::detect())
+    }
+
+    /// [`Loader::new`], with engines run as `launch` says.
+    pub fn with_launch(params: Arc<PluginParams>, kind: Kind, launch: Launch) -> (Loader, Player) {
         let (to_audio, incoming) = rtrb::RingBuffer::new(2);
         let (retire, retired) = rtrb::RingBuffer::new(4);
         let shared = Arc::new(Shared {
@@ -129,16 +268,21 @@ impl Loader {
             watch: AtomicBool::new(false),
             log: Mutex::new(None),
             refused: Mutex::new(None),
+            health: Mutex::new(None),
+            launch,
+            capacity: AtomicUsize::new(8192),
+            deadline: AtomicU64::new(250_000),
         });
         let (commands, receive) = mpsc::channel();
         let worker = Worker {
-            params,
+            params: params.clone(),
             kind,
             shared: shared.clone(),
             to_audio,
             retired,
             pending: None,
             watched: None,
+            auto_restarted: None,
         };
         let thread = std::thread::Builder::new()
             .name("csound-loader".into())
@@ -150,6 +294,8 @@ impl Loader {
                 commands,
                 shared,
                 thread,
+                params,
+                kind,
             },
             player,
         )
@@ -204,14 +350,43 @@ impl Loader {
         }
     }
 
-    /// Records an engine loaded directly (on activation) and the sample rate later compiles use.
-    pub fn loaded(&self, engine: Option<&Engine>, sample_rate: f64) {
-        self.shared
+    /// Sets up loads for the host's configuration (on activation): its sample rate, its
+    /// largest block, and whether it renders offline (then the audio thread waits for an engine
+    /// process up to 5 s; in real time up to 250 ms).
+    pub fn configure(&self, sample_rate: f64, max_block: usize, offline: bool) {
+        let shared = &self.shared;
+        shared
             .sample_rate
             .store(sample_rate.to_bits(), Ordering::Release);
-        if let (Some(engine), Ok(mut log)) = (engine, self.shared.log.lock()) {
-            *log = Some(engine.csound().messages());
+        shared.capacity.store(max_block.max(1), Ordering::Release);
+        let deadline = if offline { 5_000_000 } else { 250_000 };
+        shared.deadline.store(deadline, Ordering::Release);
+    }
+
+    /// Loads `source` now, on this thread, as the worker would (on activation).
+    pub fn load_now(
+        &self,
+        params: &PluginParams,
+        source: &Source,
+        kind: Kind,
+    ) -> Result<Voice, crate::csound::Error> {
+        let sample_rate = f64::from_bits(self.shared.sample_rate.load(Ordering::Acquire));
+        load_into(params, source, sample_rate, kind, &self.shared.setup())
+    }
+
+    /// Records an engine loaded directly (on activation).
+    pub fn loaded(&self, engine: Option<&Voice>) {
+        if let Some(engine) = engine {
+            self.shared.track(engine);
             self.shared.generation.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Starts the saved orchestra again in a new engine (after a crash, from the editor).
+    pub fn restart(&self) {
+        match saved_source(&self.params.orchestra(), self.kind) {
+            Ok((source, _)) => self.compile(source),
+            Err(error) => self.set_status(Status::Failed { error, line: None }),
         }
     }
 
@@ -254,6 +429,46 @@ impl Worker {
             }
             self.offer();
             self.watch();
+            self.check_health();
+        }
+    }
+
+    /// Notices an engine process that crashed or stopped responding: says so in the state
+    /// (saved with the project) and the status (the editor offers Restart), and restarts it
+    /// once if it had been playing a while.
+    fn check_health(&mut self) {
+        let failed = match self.shared.health.lock() {
+            Ok(mut health) => match health
+                .as_ref()
+                .and_then(|h| h.failure().map(|f| (f, h.age())))
+            {
+                Some(failure) => {
+                    *health = None;
+                    Some(failure)
+                }
+                None => None,
+            },
+            Err(_) => None,
+        };
+        let Some((failure, age)) = failed else {
+            return;
+        };
+        let mut state = self.params.orchestra();
+        state.error = Some(failure.clone());
+        self.params.set_orchestra(state);
+        if let Ok(mut s) = self.shared.status.lock() {
+            *s = Status::Stopped {
+                error: failure.clone(),
+            };
+        }
+        let spaced = self
+            .auto_restarted
+            .is_none_or(|t| t.elapsed() > RESTART_SPACING);
+        if age >= RESTART_AFTER && spaced {
+            self.auto_restarted = Some(Instant::now());
+            if let Ok((source, _)) = saved_source(&self.params.orchestra(), self.kind) {
+                self.compile(source);
+            }
         }
     }
 
@@ -262,11 +477,10 @@ impl Worker {
     }
 
     fn compile(&mut self, source: Source) {
-        match load_into(&self.params, &source, self.sample_rate(), self.kind) {
+        let setup = self.shared.setup();
+        match load_into(&self.params, &source, self.sample_rate(), self.kind, &setup) {
             Ok(engine) => {
-                if let Ok(mut log) = self.shared.log.lock() {
-                    *log = Some(engine.csound().messages());
-                }
+                self.shared.track(&engine);
                 // A newer engine replaces one still waiting for the audio thread.
                 self.pending = Some(engine);
                 self.offer();

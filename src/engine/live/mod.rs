@@ -20,5 +20,5 @@
 pub mod loader;
 pub mod player;
 
-pub use loader::{load_into, Loader, Status};
+pub use loader::{load_into, saved_source, Launch, Loader, Setup, Status};
 pub use player::{Player, FADE_SECONDS};

@@ -1,9 +1,9 @@
 //! The audio thread's side of live recompilation: plays the current engine and crossfades to a
 //! new one at a block boundary, handing the old one back to the loader.
 
-use crate::engine::driver::Engine;
 use crate::engine::events::MidiEvent;
 use crate::engine::transport::Transport;
+use crate::engine::voice::Voice as Engine;
 use crate::orchestra::source::Kind;
 
 /// Length of the crossfade from the old orchestra to the new one.

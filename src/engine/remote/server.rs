@@ -1,0 +1,187 @@
+//! The engine process: loads the orchestra it is asked for, then processes blocks from the
+//! shared block until the plugin stops it or goes away. It runs the very same
+//! [`Engine`] code as an in-process engine, so its output is the same, bit for bit.
+//!
+//! Started by the launcher (`csound::process::spawn`) with its standard input connected to the
+//! plugin's control stream and its standard output open on the shared block.
+
+use super::protocol::{build_id, STOP};
+use super::protocol::{Layout, LoadRequest, Report, ANSWER, FLAG_RESET, FLAG_SIDECHAIN, REQUEST};
+use crate::csound::process::shared::{self, SharedRegion};
+use crate::csound::{Error, ErrorKind, MessageLog};
+use crate::engine::driver::Engine;
+use crate::orchestra::source::Kind;
+use crate::orchestra::trust::TrustStore;
+use crate::params::state::OrchestraState;
+use std::io::{BufRead, BufReader, Write};
+use std::os::fd::AsFd;
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long the engine waits for a block before it looks whether it should end.
+const IDLE: Duration = Duration::from_millis(200);
+
+/// The engine process's entry point, called by the launcher. Returns the process's exit code.
+#[no_mangle]
+pub extern "C" fn csound_plugin_engine_main(_argc: i32, _argv: *const *const u8) -> i32 {
+    // The engine ends with the plugin: when the control stream closes (see `serve`), which it
+    // does when the plugin's process ends, however it ends. (A parent-death signal would fire
+    // when the *thread* that started the engine ends, which in a host can be any time.)
+    match serve() {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("csound-plugin engine: {e}");
+            1
+        }
+    }
+}
+
+fn serve() -> std::io::Result<()> {
+    let control = UnixStream::from(std::io::stdin().as_fd().try_clone_to_owned()?);
+    let shared_fd = std::io::stdout().as_fd().try_clone_to_owned()?;
+    // Standard output was only the way the shared block came in.
+    rustix::stdio::dup2_stdout(std::fs::File::open("/dev/null")?)?;
+    let mut lines = BufReader::new(control.try_clone()?).lines();
+    let reports = Arc::new(Mutex::new(control));
+    let request: LoadRequest = match lines.next() {
+        Some(line) => serde_json::from_str(&line?).map_err(std::io::Error::other)?,
+        None => return Ok(()),
+    };
+    let layout = Layout {
+        capacity: request.capacity,
+    };
+    let region = SharedRegion::open(&shared_fd, layout.words())?;
+    let send = |report: &Report| -> std::io::Result<()> {
+        let mut line = serde_json::to_string(report).map_err(std::io::Error::other)?;
+        line.push('\n');
+        let mut control = reports
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?;
+        control.write_all(line.as_bytes())
+    };
+    if request.build != build_id() {
+        let error = Error::new(
+            ErrorKind::Start,
+            "the plugin file changed on disk since the host loaded it: reload the plugin",
+        );
+        return send(&Report::Failed(error));
+    }
+    let mut state = OrchestraState {
+        bindings: request.bindings.clone(),
+        strings: request.strings.clone(),
+        ..OrchestraState::default()
+    };
+    let loaded = Engine::load_bound(
+        &request.source,
+        request.sample_rate,
+        request.kind,
+        &TrustStore::open(),
+        &mut state,
+    );
+    let mut engine = match loaded {
+        Ok((engine, loaded)) => {
+            let log = engine.csound().messages();
+            forward_messages(log, reports.clone());
+            send(&Report::Loaded {
+                loaded,
+                bindings: state.bindings,
+            })?;
+            engine
+        }
+        Err(error) => return send(&Report::Failed(error)),
+    };
+    // The control stream closing means the plugin is gone.
+    std::thread::spawn(move || {
+        for _ in lines.by_ref() {}
+        std::process::exit(0);
+    });
+    perform(&mut engine, &region, layout, request.kind);
+    Ok(())
+}
+
+/// Sends Csound's messages to the plugin as they come.
+fn forward_messages(log: Arc<MessageLog>, control: Arc<Mutex<UnixStream>>) {
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(50));
+        for message in log.take() {
+            let report = Report::Message {
+                level: message.level,
+                text: message.text,
+            };
+            let Ok(mut line) = serde_json::to_string(&report) else {
+                continue;
+            };
+            line.push('\n');
+            let Ok(mut control) = control.lock() else {
+                return;
+            };
+            if control.write_all(line.as_bytes()).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// Answers blocks until told to stop.
+fn perform(engine: &mut Engine, region: &SharedRegion, layout: Layout, kind: Kind) {
+    let words = region.words();
+    let capacity = layout.capacity;
+    let mut io = [vec![0.0f32; capacity], vec![0.0f32; capacity]];
+    let mut side = [vec![0.0f32; capacity], vec![0.0f32; capacity]];
+    // The plugin numbers blocks from 1; it may have asked for the first already.
+    let mut seen = 0;
+    loop {
+        if words[STOP].load(Ordering::Acquire) != 0 {
+            return;
+        }
+        let request = words[REQUEST].load(Ordering::Acquire);
+        if request == seen {
+            shared::wait(&words[REQUEST], seen, IDLE);
+            continue;
+        }
+        seen = request;
+        let header = layout.read_header(words);
+        let n = header.frames;
+        if header.flags & FLAG_RESET != 0 {
+            engine.reset();
+        }
+        for (ch, buffer) in io.iter_mut().enumerate() {
+            match kind {
+                Kind::Effect => {
+                    crate::engine::remote::protocol::read_samples(
+                        words,
+                        layout.input_at(ch),
+                        &mut buffer[..n],
+                    );
+                }
+                Kind::Instrument => buffer[..n].fill(0.0),
+            }
+        }
+        let has_side = header.flags & FLAG_SIDECHAIN != 0;
+        if has_side {
+            for (ch, buffer) in side.iter_mut().enumerate() {
+                super::protocol::read_samples(words, layout.sidechain_at(ch), &mut buffer[..n]);
+            }
+        }
+        let transport = layout.transport(words);
+        let values = |slot: usize| layout.value(words, slot);
+        let mut events = layout.events(words);
+        let [l, r] = &mut io;
+        let [sl, sr] = &side;
+        let sidechain = [&sl[..n], &sr[..n]];
+        engine.process(
+            &mut [&mut l[..n], &mut r[..n]],
+            has_side.then_some(&sidechain[..]),
+            &mut events,
+            &values,
+            &transport,
+        );
+        for (ch, buffer) in io.iter().enumerate() {
+            super::protocol::write_samples(words, layout.output_at(ch), &buffer[..n]);
+        }
+        words[ANSWER].store(request, Ordering::Release);
+        shared::wake(&words[ANSWER]);
+    }
+}
