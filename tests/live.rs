@@ -3,6 +3,7 @@
 
 mod common;
 use common::{frequency, scratch};
+use csound_plugin::csound::process::spawn::Program;
 use csound_plugin::engine::live::{Launch, Loader, Player, Status, FADE_SECONDS};
 use csound_plugin::engine::transport::Transport;
 use csound_plugin::engine::MidiEvent;
@@ -50,7 +51,7 @@ fn library() -> std::path::PathBuf {
 /// in processes of their own, started from the plugin library.
 fn start(text: String) -> (Arc<PluginParams>, Loader, Player) {
     let params = Arc::new(PluginParams::new());
-    let launch = Launch::Process(library());
+    let launch = Launch::Process(Program::Library(library()));
     let (loader, mut player) = Loader::with_launch(params.clone(), Kind::Instrument, launch);
     loader.configure(SR, BLOCK, true);
     let engine = loader

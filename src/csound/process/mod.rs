@@ -6,6 +6,8 @@
 //! |---|---|
 //! | [`shared`] | memory shared with the engine process, and waiting on it |
 //! | [`spawn`] | finding the plugin library and starting an engine process from it |
+//! | [`sandbox`] | confining an engine process: no programs, network or file writes |
 
+pub mod sandbox;
 pub mod shared;
 pub mod spawn;

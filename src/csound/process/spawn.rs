@@ -7,7 +7,7 @@
 use rustix::fs::{memfd_create, MemfdFlags};
 use std::io::Write;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 /// The launcher program's bytes.
@@ -37,23 +37,40 @@ pub fn own_library() -> Option<PathBuf> {
     None
 }
 
-/// Starts an engine process from `library`: its standard input is `control`, its standard
-/// output `shared` (the engine maps it, then points standard output at `/dev/null`);
-/// standard error stays the host's. `args` follow the library path.
-pub fn spawn(
-    library: &Path,
-    args: &[String],
-    control: OwnedFd,
-    shared: OwnedFd,
-) -> std::io::Result<Child> {
-    let launcher = memfd_create("csound-plugin-launcher", MemfdFlags::CLOEXEC)?;
-    std::fs::File::from(launcher.try_clone()?).write_all(LAUNCHER)?;
-    // The kernel opens the launcher through this path before the close-on-exec descriptors
-    // go, so the program runs from memory.
-    let path = format!("/proc/self/fd/{}", launcher.as_raw_fd());
-    Command::new(path)
-        .arg(library)
-        .args(args)
+/// The argument that makes a program containing the engine (the standalone application) run
+/// as an engine process.
+pub const ENGINE_ARGUMENT: &str = "--csound-plugin-engine";
+
+/// What an engine process runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Program {
+    /// A plugin library, through the launcher.
+    Library(PathBuf),
+    /// A program that runs as an engine when given [`ENGINE_ARGUMENT`].
+    Executable(PathBuf),
+}
+
+/// Starts an engine process: its standard input is `control`, its standard output `shared`
+/// (the engine maps it, then points standard output at `/dev/null`); standard error stays the
+/// host's.
+pub fn spawn(program: &Program, control: OwnedFd, shared: OwnedFd) -> std::io::Result<Child> {
+    let (mut command, _launcher) = match program {
+        Program::Library(library) => {
+            let launcher = memfd_create("csound-plugin-launcher", MemfdFlags::CLOEXEC)?;
+            std::fs::File::from(launcher.try_clone()?).write_all(LAUNCHER)?;
+            // The kernel opens the launcher through this path before the close-on-exec
+            // descriptors go, so the program runs from memory.
+            let mut command = Command::new(format!("/proc/self/fd/{}", launcher.as_raw_fd()));
+            command.arg(library);
+            (command, Some(launcher))
+        }
+        Program::Executable(path) => {
+            let mut command = Command::new(path);
+            command.arg(ENGINE_ARGUMENT);
+            (command, None)
+        }
+    };
+    command
         .stdin(Stdio::from(control))
         .stdout(Stdio::from(shared))
         .spawn()

@@ -2,7 +2,7 @@
 //! engines to the [`Player`], destroys the engines it retires, and watches the orchestra's file.
 
 use super::player::Player;
-use crate::csound::process::spawn::own_library;
+use crate::csound::process::spawn::{own_library, Program};
 use crate::csound::MessageLog;
 use crate::engine::driver::Engine;
 use crate::engine::remote::{Health, RemoteEngine};
@@ -46,16 +46,33 @@ pub enum Status {
 /// Where Csound runs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Launch {
-    /// In an engine process started from this plugin library (what the plugins do).
-    Process(PathBuf),
+    /// In an engine process started from this plugin library (what the plugins do), or from a
+    /// program that runs as an engine when asked (the standalone application).
+    Process(Program),
     /// In this process (the command line, which contains itself; tests of the loader).
     InProcess,
 }
 
+/// How programs containing the engine (the standalone application) launch it.
+static PROGRAM: std::sync::OnceLock<Program> = std::sync::OnceLock::new();
+
 impl Launch {
-    /// An engine process when this code runs as a plugin library, else in this process.
+    /// An engine process when this code runs as a plugin library or in a program that set
+    /// [`Launch::use_program`]; else in this process.
     pub fn detect() -> Launch {
-        own_library().map_or(Launch::InProcess, Launch::Process)
+        match (own_library(), PROGRAM.get()) {
+            (Some(library), _) => Launch::Process(Program::Library(library)),
+            (None, Some(program)) => Launch::Process(program.clone()),
+            (None, None) => Launch::InProcess,
+        }
+    }
+
+    /// Makes this program (which answers [`ENGINE_ARGUMENT`]) run the engines of the plugins
+    /// it contains.
+    ///
+    /// [`ENGINE_ARGUMENT`]: crate::csound::process::spawn::ENGINE_ARGUMENT
+    pub fn use_program(path: PathBuf) {
+        let _ = PROGRAM.set(Program::Executable(path));
     }
 }
 
@@ -97,9 +114,9 @@ pub fn load_into(
                 Engine::load_bound(source, sample_rate, kind, &trust, &mut state)?;
             (Voice::Local(Box::new(engine)), loaded)
         }
-        Launch::Process(library) => {
+        Launch::Process(program) => {
             let (mut engine, loaded) = RemoteEngine::start(
-                library,
+                program,
                 source,
                 sample_rate,
                 kind,

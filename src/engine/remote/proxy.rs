@@ -13,7 +13,7 @@ use super::protocol::{
     FLAG_RESET, FLAG_SIDECHAIN, MAX_EVENTS, REQUEST, STOP,
 };
 use crate::csound::process::shared::{self, SharedRegion};
-use crate::csound::process::spawn;
+use crate::csound::process::spawn::{self, Program};
 use crate::csound::{Error, ErrorKind, MessageLevel, MessageLog};
 use crate::engine::events::MidiEvent;
 use crate::engine::load::Loaded;
@@ -22,7 +22,6 @@ use crate::orchestra::source::{Kind, Source};
 use crate::params::state::OrchestraState;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -99,12 +98,12 @@ pub struct RemoteEngine {
 }
 
 impl RemoteEngine {
-    /// Starts an engine process from `library`, has it load `source` with the bindings in
+    /// Starts an engine process running `program`, has it load `source` with the bindings in
     /// `state` (updated), and returns it ready for blocks of up to `capacity` frames. A
     /// compile that crashes or takes longer than [`COMPILE_TIMEOUT`] is an error; nothing of
     /// the process stays behind.
     pub fn start(
-        library: &Path,
+        program: &Program,
         source: &Source,
         sample_rate: f64,
         kind: Kind,
@@ -119,7 +118,7 @@ impl RemoteEngine {
             .map_err(|e| failed(format!("could not share memory with the engine: {e}")))?;
         let (ours, theirs) = UnixStream::pair()
             .map_err(|e| failed(format!("could not connect to the engine: {e}")))?;
-        let mut child = spawn::spawn(library, &[], theirs.into(), shared_fd)
+        let mut child = spawn::spawn(program, theirs.into(), shared_fd)
             .map_err(|e| failed(format!("could not start the engine process: {e}")))?;
         let health = Arc::new(Health {
             pid: rustix::process::Pid::from_child(&child),
@@ -141,8 +140,13 @@ impl RemoteEngine {
             let _ = child.wait();
             Err(error)
         };
+        let log = Arc::new(MessageLog::default());
+        let mut reader = BufReader::new(
+            ours.try_clone()
+                .map_err(|e| failed(format!("could not connect to the engine: {e}")))?,
+        );
         let asked = Instant::now();
-        let first = send(&ours, &request).and_then(|()| first_report(&ours));
+        let first = send(&ours, &request).and_then(|()| first_report(&ours, &mut reader, &log));
         let (loaded, bindings) = match first {
             Ok(Report::Loaded { loaded, bindings }) => (loaded, bindings),
             Ok(Report::Failed(error)) => return stop(&mut child, error),
@@ -171,8 +175,7 @@ impl RemoteEngine {
         };
         state.bindings = bindings;
         let region = Arc::new(region);
-        let log = Arc::new(MessageLog::default());
-        read_messages(ours, log.clone());
+        read_messages(reader, log.clone());
         supervise(child, region.clone(), health.clone(), log.clone());
         let engine = RemoteEngine {
             region,
@@ -360,28 +363,43 @@ fn send(control: &UnixStream, request: &LoadRequest) -> std::io::Result<()> {
     (&*control).write_all(line.as_bytes())
 }
 
-/// The engine's first report, within the compile timeout.
-fn first_report(control: &UnixStream) -> std::io::Result<Report> {
-    control.set_read_timeout(Some(COMPILE_TIMEOUT))?;
-    let mut line = String::new();
-    let read = BufReader::new(control).read_line(&mut line);
-    control.set_read_timeout(None)?;
-    if read? == 0 {
-        return Err(std::io::Error::other("the engine process ended"));
+/// The load's outcome, within the compile timeout; messages before it go to `log`.
+fn first_report(
+    control: &UnixStream,
+    reader: &mut BufReader<UnixStream>,
+    log: &MessageLog,
+) -> std::io::Result<Report> {
+    let deadline = Instant::now() + COMPILE_TIMEOUT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        control.set_read_timeout(Some(left.max(Duration::from_millis(1))))?;
+        let mut line = String::new();
+        let read = reader.read_line(&mut line);
+        control.set_read_timeout(None)?;
+        if read? == 0 {
+            return Err(std::io::Error::other("the engine process ended"));
+        }
+        match serde_json::from_str(&line).map_err(std::io::Error::other)? {
+            Report::Message { level, text } => note(log, level, &text),
+            report => return Ok(report),
+        }
     }
-    serde_json::from_str(&line).map_err(std::io::Error::other)
+}
+
+fn note(log: &MessageLog, level: MessageLevel, text: &str) {
+    log.push(level, text.as_bytes());
+    log.push(level, b"\n");
 }
 
 /// Passes the engine's messages into `log` until the engine ends.
-fn read_messages(control: UnixStream, log: Arc<MessageLog>) {
+fn read_messages(reader: BufReader<UnixStream>, log: Arc<MessageLog>) {
     let _ = std::thread::Builder::new()
         .name("csound-engine-messages".into())
         .spawn(move || {
-            for line in BufReader::new(control).lines() {
+            for line in reader.lines() {
                 let Ok(line) = line else { return };
                 if let Ok(Report::Message { level, text }) = serde_json::from_str(&line) {
-                    log.push(level, text.as_bytes());
-                    log.push(level, b"\n");
+                    note(&log, level, &text);
                 }
             }
         });
@@ -405,9 +423,11 @@ fn supervise(
             shared::wake(&words[ANSWER]);
             if words[STOP].load(Ordering::Acquire) == 0 {
                 if let Some(failure) = health.failure() {
-                    log.push(MessageLevel::Error, b"csound-plugin: ");
-                    log.push(MessageLevel::Error, failure.as_bytes());
-                    log.push(MessageLevel::Error, b"\n");
+                    note(
+                        &log,
+                        MessageLevel::Error,
+                        &format!("csound-plugin: {failure}"),
+                    );
                 }
             }
         });

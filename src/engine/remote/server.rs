@@ -7,11 +7,12 @@
 
 use super::protocol::{build_id, STOP};
 use super::protocol::{Layout, LoadRequest, Report, ANSWER, FLAG_RESET, FLAG_SIDECHAIN, REQUEST};
+use crate::csound::process::sandbox;
 use crate::csound::process::shared::{self, SharedRegion};
-use crate::csound::{Error, ErrorKind, MessageLog};
+use crate::csound::{Error, ErrorKind, MessageLevel, MessageLog};
 use crate::engine::driver::Engine;
 use crate::orchestra::source::Kind;
-use crate::orchestra::trust::TrustStore;
+use crate::orchestra::trust::{self, TrustStore};
 use crate::params::state::OrchestraState;
 use std::io::{BufRead, BufReader, Write};
 use std::os::fd::AsFd;
@@ -68,6 +69,19 @@ fn serve() -> std::io::Result<()> {
         );
         return send(&Report::Failed(error));
     }
+    let trust = TrustStore::open();
+    if !trust::is_trusted(&request.source.text, &trust) {
+        // Not allowed by the user: the kernel keeps it from reaching outside, whatever it does.
+        let confinement = sandbox::confine();
+        send(&Report::Message {
+            level: MessageLevel::Info,
+            text: format!(
+                "csound-plugin: {} runs confined: no programs, network or file writes \
+                 ({confinement})",
+                request.source.origin
+            ),
+        })?;
+    }
     let mut state = OrchestraState {
         bindings: request.bindings.clone(),
         strings: request.strings.clone(),
@@ -77,7 +91,7 @@ fn serve() -> std::io::Result<()> {
         &request.source,
         request.sample_rate,
         request.kind,
-        &TrustStore::open(),
+        &trust,
         &mut state,
     );
     let mut engine = match loaded {
