@@ -7,9 +7,12 @@
 //! 3. Instance start: engine creation to first audio block; a 32-instance project restore.
 //! 4. Resident memory added per instance.
 //! 5. Polyphony: most voices of the default instrument rendered faster than real time.
+//! 6. The engine process (`plugin/engine_process.rs`): CPU against the command line, the audio
+//!    thread's round trip, start, restore, memory and allocations through engine processes.
 //!
 //! Every figure is the median of several runs.
 
+use csound_plugin::csound::process::spawn::ENGINE_ARGUMENT;
 use csound_plugin::engine::transport::Transport;
 use csound_plugin::engine::Engine;
 use csound_plugin::engine::MidiEvent;
@@ -246,19 +249,22 @@ fn default_instrument() -> Engine {
 
 /// Runs this benchmark again in a fresh process with `flag` and reads the number it prints.
 fn in_fresh_process(exe: &Path, flag: &str) -> f64 {
+    numbers_from_fresh_process(exe, &[flag])[0]
+}
+
+/// Runs this benchmark again in a fresh process with `args` and reads the numbers it prints.
+fn numbers_from_fresh_process(exe: &Path, args: &[&str]) -> Vec<f64> {
     let out = Command::new(exe)
-        .arg(flag)
+        .args(args)
         .output()
         .expect("run the benchmark as a child");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .unwrap_or_else(|_| {
-            panic!(
-                "{flag}: no number in {:?}",
-                String::from_utf8_lossy(&out.stdout)
-            )
-        })
+    let text = String::from_utf8_lossy(&out.stdout);
+    let numbers: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert!(!numbers.is_empty(), "{args:?}: no number in {text:?}");
+    numbers
 }
 
 /// Time from creating an engine to its first audio block, in ms.
@@ -352,8 +358,36 @@ fn start_to_first_block() -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
+#[path = "plugin/engine_process.rs"]
+mod engine_process;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    // This program stands in for the plugin library as the engine process (section 6).
+    if args.get(1).map(String::as_str) == Some(ENGINE_ARGUMENT) {
+        std::process::exit(
+            csound_plugin::engine::remote::server::csound_plugin_engine_main(0, std::ptr::null()),
+        );
+    }
+    let flag_value = |flag: &str| {
+        let i = args.iter().position(|a| a == flag)?;
+        args.get(i + 1)?.parse::<usize>().ok()
+    };
+    if let Some(block) = flag_value("--remote-render") {
+        return engine_process::remote_render(block);
+    }
+    for (flag, run) in [
+        (
+            "--remote-first-instance",
+            engine_process::first_instance as fn(),
+        ),
+        ("--remote-restore", engine_process::restore),
+        ("--remote-memory", engine_process::memory),
+    ] {
+        if args.iter().any(|a| a == flag) {
+            return run();
+        }
+    }
     if args.iter().any(|a| a == "--first-instance") {
         println!("{}", start_to_first_block());
         return;
@@ -577,6 +611,66 @@ fn main() {
         }
     }
     let _ = writeln!(report, "\n## 5. Polyphony\n\nMost held voices of the default instrument rendered faster than real time on one core (48 kHz, ksmps 32, 2 s per trial, load included): **{low}**.");
+
+    // 6. The engine process.
+    let mut short = notes.clone();
+    short.retain(|(start, ..)| *start < engine_process::SECONDS);
+    let short_csd = dir.join("short.csd");
+    write_score_csd(&short_csd, &short);
+    let csound_short = || {
+        cpu_of(
+            Command::new("csound")
+                .args(["-d", "-m0", "-W", "-f", "-o"])
+                .arg(dir.join("cli-short.wav"))
+                .arg(&short_csd)
+                .stderr(std::process::Stdio::null()),
+        )
+    };
+    let _ = writeln!(report, "\n## 6. The engine process\n\nThe plugins run Csound in an engine process of their own. The first {:.0} s of the minute above, rendered through an engine process (this benchmark program stands in for the plugin library as the engine; both processes' CPU counted) and by `csound`, paired as in section 1 ({runs} pairs). \"Beyond compute\" is the audio thread's time per block minus the engine's own time for that block: the round trip.\n\n| host block | csound CPU (s) | our CPU (s) | ratio | target | beyond compute, median | 99.9th percentile |\n|---|---|---|---|---|---|---|", engine_process::SECONDS);
+    for block in [256usize, 16, 1] {
+        let (mut theirs, mut ours_cpu, mut ratios, mut mid, mut tail) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..runs {
+            let c = csound_short();
+            let n = numbers_from_fresh_process(&exe, &["--remote-render", &block.to_string()]);
+            theirs.push(c);
+            ours_cpu.push(n[0]);
+            ratios.push(n[0] / c);
+            mid.push(n[1]);
+            tail.push(n[2]);
+        }
+        let target = match block {
+            256 => "≤ 1.03",
+            16 => "≤ 1.10",
+            _ => "≤ 1.30",
+        };
+        let _ = writeln!(
+            report,
+            "| {block} | {:.3} | {:.3} | {:.3} | {target} | {:.1} µs | {:.1} µs |",
+            median(theirs),
+            median(ours_cpu),
+            median(ratios),
+            median(mid),
+            median(tail)
+        );
+    }
+    let remote_first = median(
+        (0..runs)
+            .map(|_| in_fresh_process(&exe, "--remote-first-instance"))
+            .collect(),
+    );
+    let remote_restore = median(
+        (0..runs)
+            .map(|_| in_fresh_process(&exe, "--remote-restore"))
+            .collect(),
+    );
+    let remote_memory = median(
+        (0..runs)
+            .map(|_| in_fresh_process(&exe, "--remote-memory"))
+            .collect(),
+    );
+    let (swaps, allocations, frees) = engine_process::live_swaps_remote(&events);
+    let _ = writeln!(report, "\n| what | figure | target |\n|---|---|---|\n| instance start to first block (a new engine process, in a fresh host process) | {remote_first:.1} ms | ≤ 20 ms |\n| restore a 32-instance project (32 engine processes, one after another) | {remote_restore:.3} s | ≤ 1 s |\n| memory per instance: host growth plus the engine process's own pages, 16 playing | {remote_memory:.2} MB | ≤ 15 MB |\n| Rust allocations / frees on the audio thread, a minute with {swaps} recompiles in new engine processes | {allocations} / {frees} | 0 / 0 |");
 
     print!("{report}");
     if let Some(path) = out {

@@ -29,6 +29,8 @@ const FRAMES: usize = 3;
 const EVENTS: usize = 4;
 /// Bit 0: a sidechain is present; bit 1: reset before the block.
 const FLAGS: usize = 5;
+/// Nanoseconds the engine spent processing the last block (for the benchmarks).
+pub const COMPUTE: usize = 6;
 /// Parameter slot values (`f32` bits; [`NO_VALUE`] for a slot that does not drive its channel).
 const VALUES: usize = 8;
 /// How many slots travel.

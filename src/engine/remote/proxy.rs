@@ -9,8 +9,8 @@
 //! supervisor thread marks the shared block), and [`Health`] says what happened.
 
 use super::protocol::{
-    build_id, read_samples, write_samples, BlockHeader, Layout, LoadRequest, Report, ANSWER, DEAD,
-    FLAG_RESET, FLAG_SIDECHAIN, MAX_EVENTS, REQUEST, STOP,
+    build_id, read_samples, write_samples, BlockHeader, Layout, LoadRequest, Report, ANSWER,
+    COMPUTE, DEAD, FLAG_RESET, FLAG_SIDECHAIN, MAX_EVENTS, REQUEST, STOP,
 };
 use crate::csound::process::shared::{self, SharedRegion};
 use crate::csound::process::spawn::{self, Program};
@@ -217,6 +217,16 @@ impl RemoteEngine {
     /// How the engine process is doing.
     pub fn health(&self) -> Arc<Health> {
         self.health.clone()
+    }
+
+    /// The engine process's id.
+    pub fn pid(&self) -> i32 {
+        self.health.pid.as_raw_nonzero().get()
+    }
+
+    /// Time the engine process spent on the last block answered (for the benchmarks).
+    pub fn last_compute(&self) -> Duration {
+        Duration::from_nanos(self.region.words()[COMPUTE].load(Ordering::Relaxed) as u64)
     }
 
     /// The notes held now (velocity per channel and key).

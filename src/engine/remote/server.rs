@@ -5,7 +5,7 @@
 //! Started by the launcher (`csound::process::spawn`) with its standard input connected to the
 //! plugin's control stream and its standard output open on the shared block.
 
-use super::protocol::{build_id, STOP};
+use super::protocol::{build_id, COMPUTE, STOP};
 use super::protocol::{Layout, LoadRequest, Report, ANSWER, FLAG_RESET, FLAG_SIDECHAIN, REQUEST};
 use crate::csound::process::sandbox;
 use crate::csound::process::shared::{self, SharedRegion};
@@ -19,7 +19,7 @@ use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long the engine waits for a block before it looks whether it should end.
 const IDLE: Duration = Duration::from_millis(200);
@@ -182,6 +182,7 @@ fn perform(engine: &mut Engine, region: &SharedRegion, layout: Layout, kind: Kin
         let transport = layout.transport(words);
         let values = |slot: usize| layout.value(words, slot);
         let mut events = layout.events(words);
+        let computing = Instant::now();
         let [l, r] = &mut io;
         let [sl, sr] = &side;
         let sidechain = [&sl[..n], &sr[..n]];
@@ -195,6 +196,8 @@ fn perform(engine: &mut Engine, region: &SharedRegion, layout: Layout, kind: Kin
         for (ch, buffer) in io.iter().enumerate() {
             super::protocol::write_samples(words, layout.output_at(ch), &buffer[..n]);
         }
+        let spent = computing.elapsed().as_nanos().min(u32::MAX as u128) as u32;
+        words[COMPUTE].store(spent, Ordering::Relaxed);
         words[ANSWER].store(request, Ordering::Release);
         shared::wake(&words[ANSWER]);
     }

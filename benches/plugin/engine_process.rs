@@ -1,0 +1,241 @@
+//! Section 6, the engine process: the plugins run Csound in a process of their own. Measured
+//! here with this benchmark program as the engine (it answers the engine argument),
+//! release-built like the plugin library would be:
+//!
+//! - CPU of a render through the engine process (both processes counted) against the `csound`
+//!   command line on the same notes, at host blocks of 256, 16 and 1 frames;
+//! - the audio thread's time per block beyond the engine's own compute (the round trip);
+//! - instance start to first block, a 32-instance restore, memory per instance (this process's
+//!   growth plus the engine processes' own pages);
+//! - Rust allocations on the audio thread while recompiling through engine processes.
+
+use super::*;
+use csound_plugin::csound::process::spawn::Program;
+use csound_plugin::engine::remote::RemoteEngine;
+use std::time::Duration;
+
+/// Seconds of the minute rendered for the CPU comparison (block 1 makes a round trip a frame).
+pub const SECONDS: f64 = 10.0;
+
+fn program() -> Program {
+    Program::Executable(std::env::current_exe().expect("own path"))
+}
+
+/// The default instrument in an engine process, for blocks of up to `capacity` frames.
+fn remote_instrument(capacity: usize) -> RemoteEngine {
+    let mut state = OrchestraState::default();
+    let source = Source::text(INSTRUMENT, "instrument.csd");
+    let (mut engine, _) = RemoteEngine::start(
+        &program(),
+        &source,
+        SR,
+        Kind::Instrument,
+        capacity,
+        &mut state,
+    )
+    .expect("the engine process starts");
+    engine.set_deadline(Duration::from_secs(5));
+    engine
+}
+
+/// CPU seconds (user + system) of this whole process so far.
+fn process_cpu() -> f64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes one `rusage` into the pointer we give it.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let t = |v: libc::timeval| v.tv_sec as f64 + v.tv_usec as f64 * 1e-6;
+    t(usage.ru_utime) + t(usage.ru_stime)
+}
+
+/// CPU seconds of another process so far (from `/proc`).
+fn cpu_of_pid(pid: i32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name (which is in parentheses).
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<f64> = after
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0.0))
+        .collect();
+    // SAFETY: sysconf only reads a configuration value.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    (fields.get(11).copied().unwrap_or(0.0) + fields.get(12).copied().unwrap_or(0.0)) / ticks
+}
+
+/// Unique memory of another process in bytes (private pages, from `/proc`).
+fn unique_memory(pid: i32) -> f64 {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    rollup
+        .lines()
+        .filter(|l| l.starts_with("Private_Clean:") || l.starts_with("Private_Dirty:"))
+        .filter_map(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .sum::<f64>()
+        * 1024.0
+}
+
+/// The events of the `n`-frame block at `at`, stamped within it.
+fn events_in<'a>(
+    events: &'a [(u64, MidiEvent)],
+    next: &mut usize,
+    at: usize,
+    n: usize,
+) -> impl Iterator<Item = MidiEvent> + 'a {
+    let first = *next;
+    while events
+        .get(*next)
+        .is_some_and(|(f, _)| (*f as usize) < at + n)
+    {
+        *next += 1;
+    }
+    events[first..*next]
+        .iter()
+        .map(move |(f, e)| e.at_frame((*f as usize - at) as u32))
+}
+
+/// `--remote-render BLOCK`: the first [`SECONDS`] of the minute through an engine process.
+/// Prints the CPU of both processes, then the audio thread's time beyond the engine's compute
+/// per block: median and 99.9th percentile, in microseconds.
+pub fn remote_render(block: usize) {
+    let events: Vec<_> = render::note_events(&minute_of_notes(), SR)
+        .into_iter()
+        .filter(|(f, _)| (*f as f64) < SECONDS * SR)
+        .collect();
+    let before = process_cpu();
+    let mut engine = remote_instrument(block);
+    let pid = engine.pid();
+    let frames = ((SECONDS + 0.5) * SR) as usize;
+    let (mut l, mut r) = (vec![0.0f32; block], vec![0.0f32; block]);
+    let mut beyond = Vec::with_capacity(frames / block + 1);
+    let (mut at, mut next) = (0, 0);
+    while at < frames {
+        let n = block.min(frames - at);
+        let mut block_events = events_in(&events, &mut next, at, n);
+        let t = Instant::now();
+        engine.process(
+            &mut [&mut l[..n], &mut r[..n]],
+            None,
+            &mut block_events,
+            &|_| None,
+            &Transport::default(),
+        );
+        let wall = t.elapsed();
+        beyond.push(wall.saturating_sub(engine.last_compute()).as_secs_f64() * 1e6);
+        at += n;
+    }
+    let engine_cpu = cpu_of_pid(pid);
+    drop(engine);
+    let cpu = process_cpu() - before + engine_cpu;
+    beyond.sort_by(|a, b| a.total_cmp(b));
+    let p999 = beyond[(beyond.len() as f64 * 0.999) as usize - 1];
+    println!("{cpu} {} {p999}", beyond[beyond.len() / 2]);
+}
+
+/// `--remote-first-instance`: engine process start to its first block, in ms.
+pub fn first_instance() {
+    let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
+    let t = Instant::now();
+    let mut engine = remote_instrument(256);
+    engine.process(
+        &mut [&mut l, &mut r],
+        None,
+        &mut std::iter::empty(),
+        &|_| None,
+        &Transport::default(),
+    );
+    println!("{}", t.elapsed().as_secs_f64() * 1000.0);
+}
+
+/// `--remote-restore`: 32 instances started one after another, in seconds.
+pub fn restore() {
+    let t = Instant::now();
+    let engines: Vec<RemoteEngine> = (0..32).map(|_| remote_instrument(256)).collect();
+    println!("{}", t.elapsed().as_secs_f64());
+    drop(engines);
+}
+
+/// `--remote-memory`: memory per instance, plugin side and engine process, with 16 instances
+/// playing a note, in MB.
+pub fn memory() {
+    let first = remote_instrument(256);
+    let before = resident();
+    let mut engines: Vec<RemoteEngine> = (0..16).map(|_| remote_instrument(256)).collect();
+    let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
+    for engine in &mut engines {
+        for block in 0..8 {
+            let on = MidiEvent::NoteOn {
+                at: 0,
+                channel: 0,
+                key: 60,
+                velocity: 0.5,
+            };
+            let mut events = (block == 0).then_some(on).into_iter();
+            engine.process(
+                &mut [&mut l, &mut r],
+                None,
+                &mut events,
+                &|_| None,
+                &Transport::default(),
+            );
+        }
+    }
+    let plugin_side = resident() - before;
+    let engines_side: f64 = engines.iter().map(|e| unique_memory(e.pid())).sum();
+    println!("{}", (plugin_side + engines_side) / 16.0 / 1048576.0);
+    drop(first);
+}
+
+/// Rust allocations and frees on the audio thread through a minute with 10 recompiles, each
+/// in a new engine process.
+pub fn live_swaps_remote(events: &[(u64, MidiEvent)]) -> (usize, u64, u64) {
+    use csound_plugin::engine::live::{Launch, Loader};
+    use csound_plugin::params::PluginParams;
+    let params = std::sync::Arc::new(PluginParams::new());
+    let launch = Launch::Process(program());
+    let (loader, mut player) = Loader::with_launch(params.clone(), Kind::Instrument, launch);
+    let version = |n: usize| {
+        let cutoff = if n.is_multiple_of(2) {
+            "2500, 40"
+        } else {
+            "900, 40"
+        };
+        Source::text(
+            INSTRUMENT.replace("2500, 40", cutoff),
+            format!("synth-{n}.csd"),
+        )
+    };
+    loader.configure(SR, 256, true);
+    let engine = loader
+        .load_now(&params, &version(0), Kind::Instrument)
+        .expect("loads");
+    loader.loaded(Some(&engine));
+    player.install(Some(engine), 256);
+    ALLOCATIONS.store(0, Ordering::Relaxed);
+    FREES.store(0, Ordering::Relaxed);
+    let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
+    let (mut next, mut swaps) = (0, 0);
+    let every = (6.0 * SR / 256.0) as usize;
+    for block in 0..(60.0 * SR / 256.0) as usize {
+        if block % every == every / 2 {
+            swaps += 1;
+            loader.compile(version(swaps));
+            loader.wait(Duration::from_secs(30));
+        }
+        let mut block_events = events_in(events, &mut next, block * 256, 256);
+        counting(true);
+        player.process(
+            &mut [&mut l, &mut r],
+            None,
+            &mut block_events,
+            &|_| None,
+            &Transport::default(),
+        );
+        counting(false);
+    }
+    (
+        swaps,
+        ALLOCATIONS.load(Ordering::Relaxed),
+        FREES.load(Ordering::Relaxed),
+    )
+}
