@@ -114,84 +114,6 @@ fn resident() -> f64 {
     pages * 4096.0
 }
 
-/// A minute of music for the default instrument: chords and a bass line, 4 to 5 voices.
-fn minute_of_notes() -> Vec<(f64, f64, u8, f32)> {
-    let chords: [[u8; 4]; 4] = [
-        [60, 64, 67, 71],
-        [57, 60, 64, 67],
-        [62, 65, 69, 72],
-        [55, 59, 62, 65],
-    ];
-    let mut notes = Vec::new();
-    for bar in 0..30 {
-        let t = bar as f64 * 2.0;
-        for &k in &chords[bar % 4] {
-            notes.push((t, 1.8, k, 0.6));
-        }
-        for step in 0..4 {
-            notes.push((t + step as f64 * 0.5, 0.4, chords[bar % 4][0] - 24, 0.8));
-        }
-    }
-    notes
-}
-
-/// The same notes as a standard MIDI file (120 BPM, 480 ticks per beat).
-fn write_midi(path: &Path, notes: &[(f64, f64, u8, f32)]) {
-    let mut timed: Vec<(u64, [u8; 3])> = notes
-        .iter()
-        .flat_map(|&(t, d, key, v)| {
-            [
-                ((t * 960.0) as u64, [0x90, key, (v * 127.0) as u8]),
-                (((t + d) * 960.0) as u64, [0x80, key, 0]),
-            ]
-        })
-        .collect();
-    timed.sort_by_key(|(t, _)| *t);
-    let mut track = Vec::new();
-    let mut last = 0;
-    for (t, bytes) in timed {
-        let mut delta = t - last;
-        last = t;
-        let mut vlq = vec![(delta & 0x7F) as u8];
-        delta >>= 7;
-        while delta > 0 {
-            vlq.insert(0, (delta & 0x7F) as u8 | 0x80);
-            delta >>= 7;
-        }
-        track.extend(vlq);
-        track.extend(bytes);
-    }
-    track.extend([0, 0xFF, 0x2F, 0]);
-    let mut file = b"MThd\0\0\0\x06\0\0\0\x01\x01\xe0MTrk".to_vec();
-    file.extend((track.len() as u32).to_be_bytes());
-    file.extend(track);
-    std::fs::write(path, file).expect("write MIDI");
-}
-
-/// The default instrument as a plain CSD with the same notes as a score, for the command line.
-/// `chn_k` defaults are only hints to Csound (the plugin writes them into the channels), so
-/// each declaration gets a `chnset` of its default: both renders then play the same sound.
-fn write_score_csd(path: &Path, notes: &[(f64, f64, u8, f32)]) {
-    let mut score = String::new();
-    for &(t, d, key, v) in notes {
-        let _ = writeln!(score, "i 1 {t} {d} {key} {v} 1");
-    }
-    let mut orchestra = String::new();
-    for line in INSTRUMENT.lines() {
-        orchestra.push_str(line);
-        orchestra.push('\n');
-        if let Some(rest) = line.strip_prefix("chn_k ") {
-            let fields: Vec<&str> = rest.split(',').map(str::trim).collect();
-            let _ = writeln!(orchestra, "chnset {}, {}", fields[3], fields[0]);
-        }
-    }
-    let csd = orchestra.replace(
-        "<CsScore>\n</CsScore>",
-        &format!("<CsScore>\n{score}</CsScore>"),
-    );
-    std::fs::write(path, csd).expect("write CSD");
-}
-
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -360,6 +282,9 @@ fn start_to_first_block() -> f64 {
 
 #[path = "plugin/engine_process.rs"]
 mod engine_process;
+#[path = "plugin/music.rs"]
+mod music;
+use music::{minute_of_notes, write_midi, write_score_csd};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -613,64 +538,7 @@ fn main() {
     let _ = writeln!(report, "\n## 5. Polyphony\n\nMost held voices of the default instrument rendered faster than real time on one core (48 kHz, ksmps 32, 2 s per trial, load included): **{low}**.");
 
     // 6. The engine process.
-    let mut short = notes.clone();
-    short.retain(|(start, ..)| *start < engine_process::SECONDS);
-    let short_csd = dir.join("short.csd");
-    write_score_csd(&short_csd, &short);
-    let csound_short = || {
-        cpu_of(
-            Command::new("csound")
-                .args(["-d", "-m0", "-W", "-f", "-o"])
-                .arg(dir.join("cli-short.wav"))
-                .arg(&short_csd)
-                .stderr(std::process::Stdio::null()),
-        )
-    };
-    let _ = writeln!(report, "\n## 6. The engine process\n\nThe plugins run Csound in an engine process of their own. The first {:.0} s of the minute above, rendered through an engine process (this benchmark program stands in for the plugin library as the engine; both processes' CPU counted) and by `csound`, paired as in section 1 ({runs} pairs). \"Beyond compute\" is the audio thread's time per block minus the engine's own time for that block: the round trip.\n\n| host block | csound CPU (s) | our CPU (s) | ratio | target | beyond compute, median | 99.9th percentile |\n|---|---|---|---|---|---|---|", engine_process::SECONDS);
-    for block in [256usize, 16, 1] {
-        let (mut theirs, mut ours_cpu, mut ratios, mut mid, mut tail) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..runs {
-            let c = csound_short();
-            let n = numbers_from_fresh_process(&exe, &["--remote-render", &block.to_string()]);
-            theirs.push(c);
-            ours_cpu.push(n[0]);
-            ratios.push(n[0] / c);
-            mid.push(n[1]);
-            tail.push(n[2]);
-        }
-        let target = match block {
-            256 => "≤ 1.03",
-            16 => "≤ 1.10",
-            _ => "≤ 1.30",
-        };
-        let _ = writeln!(
-            report,
-            "| {block} | {:.3} | {:.3} | {:.3} | {target} | {:.1} µs | {:.1} µs |",
-            median(theirs),
-            median(ours_cpu),
-            median(ratios),
-            median(mid),
-            median(tail)
-        );
-    }
-    let remote_first = median(
-        (0..runs)
-            .map(|_| in_fresh_process(&exe, "--remote-first-instance"))
-            .collect(),
-    );
-    let remote_restore = median(
-        (0..runs)
-            .map(|_| in_fresh_process(&exe, "--remote-restore"))
-            .collect(),
-    );
-    let remote_memory = median(
-        (0..runs)
-            .map(|_| in_fresh_process(&exe, "--remote-memory"))
-            .collect(),
-    );
-    let (swaps, allocations, frees) = engine_process::live_swaps_remote(&events);
-    let _ = writeln!(report, "\n| what | figure | target |\n|---|---|---|\n| instance start to first block (a new engine process, in a fresh host process) | {remote_first:.1} ms | ≤ 20 ms |\n| restore a 32-instance project (32 engine processes, one after another) | {remote_restore:.3} s | ≤ 1 s |\n| memory per instance: host growth plus the engine process's own pages, 16 playing | {remote_memory:.2} MB | ≤ 15 MB |\n| Rust allocations / frees on the audio thread, a minute with {swaps} recompiles in new engine processes | {allocations} / {frees} | 0 / 0 |");
+    engine_process::section(&mut report, &exe, runs, &dir, &notes, &events, &cpu_of);
 
     print!("{report}");
     if let Some(path) = out {

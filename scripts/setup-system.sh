@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages the project builds and tests against, when missing:
-# Csound 6.18 (library, headers, command line, plugin opcodes with Python), libclang for
+# Csound 6.18 (library, headers, command line, plugin opcodes with Python), gcc (the engine launcher), libclang for
 # bindgen; for the standalone build ALSA and JACK headers; for the editor's screenshot test an
 # X server without a screen (Xvfb, Mesa's software OpenGL), xwd, netpbm and tesseract (OCR).
 # Uses sudo when not root.
 set -euo pipefail
 
 packages=(
-  csound libcsound64-dev csound-plugins libclang-dev
+  csound libcsound64-dev csound-plugins libclang-dev gcc
   pkg-config libasound2-dev libjack-jackd2-dev
   xvfb libgl1 libglx-mesa0 libegl1 libgl1-mesa-dri libx11-xcb1 libxkbcommon-x11-0
   x11-apps netpbm tesseract-ocr tesseract-ocr-eng

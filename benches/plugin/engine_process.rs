@@ -239,3 +239,73 @@ pub fn live_swaps_remote(events: &[(u64, MidiEvent)]) -> (usize, u64, u64) {
         FREES.load(Ordering::Relaxed),
     )
 }
+
+/// Measures all of the above and writes section 6 of the report.
+pub fn section(
+    report: &mut String,
+    exe: &Path,
+    runs: usize,
+    dir: &Path,
+    notes: &[(f64, f64, u8, f32)],
+    events: &[(u64, MidiEvent)],
+    cpu_of: &dyn Fn(&mut Command) -> f64,
+) {
+    let mut short = notes.to_vec();
+    short.retain(|(start, ..)| *start < SECONDS);
+    let short_csd = dir.join("short.csd");
+    write_score_csd(&short_csd, &short);
+    let csound_short = || {
+        cpu_of(
+            Command::new("csound")
+                .args(["-d", "-m0", "-W", "-f", "-o"])
+                .arg(dir.join("cli-short.wav"))
+                .arg(&short_csd)
+                .stderr(std::process::Stdio::null()),
+        )
+    };
+    let _ = writeln!(report, "\n## 6. The engine process\n\nThe plugins run Csound in an engine process of their own. The first {:.0} s of the minute above, rendered through an engine process (this benchmark program stands in for the plugin library as the engine; both processes' CPU counted) and by `csound`, paired as in section 1 ({runs} pairs). \"Beyond compute\" is the audio thread's time per block minus the engine's own time for that block: the round trip.\n\n| host block | csound CPU (s) | our CPU (s) | ratio | target | beyond compute, median | 99.9th percentile |\n|---|---|---|---|---|---|---|", SECONDS);
+    for block in [256usize, 16, 1] {
+        let (mut theirs, mut ours_cpu, mut ratios, mut mid, mut tail) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..runs {
+            let c = csound_short();
+            let n = numbers_from_fresh_process(exe, &["--remote-render", &block.to_string()]);
+            theirs.push(c);
+            ours_cpu.push(n[0]);
+            ratios.push(n[0] / c);
+            mid.push(n[1]);
+            tail.push(n[2]);
+        }
+        let target = match block {
+            256 => "≤ 1.03",
+            16 => "≤ 1.10",
+            _ => "≤ 1.30",
+        };
+        let _ = writeln!(
+            report,
+            "| {block} | {:.3} | {:.3} | {:.3} | {target} | {:.1} µs | {:.1} µs |",
+            median(theirs),
+            median(ours_cpu),
+            median(ratios),
+            median(mid),
+            median(tail)
+        );
+    }
+    let remote_first = median(
+        (0..runs)
+            .map(|_| in_fresh_process(exe, "--remote-first-instance"))
+            .collect(),
+    );
+    let remote_restore = median(
+        (0..runs)
+            .map(|_| in_fresh_process(exe, "--remote-restore"))
+            .collect(),
+    );
+    let remote_memory = median(
+        (0..runs)
+            .map(|_| in_fresh_process(exe, "--remote-memory"))
+            .collect(),
+    );
+    let (swaps, allocations, frees) = live_swaps_remote(events);
+    let _ = writeln!(report, "\n| what | figure | target |\n|---|---|---|\n| instance start to first block (a new engine process, in a fresh host process) | {remote_first:.1} ms | ≤ 20 ms |\n| restore a 32-instance project (32 engine processes, one after another) | {remote_restore:.3} s | ≤ 1 s |\n| memory per instance: host growth plus the engine process's own pages, 16 playing | {remote_memory:.2} MB | ≤ 15 MB |\n| Rust allocations / frees on the audio thread, a minute with {swaps} recompiles in new engine processes | {allocations} / {frees} | 0 / 0 |");
+}

@@ -315,16 +315,18 @@ fn run_render(args: RenderArgs) -> Result<(), String> {
     let started = Instant::now();
     let mut shown = false;
     let mut percent = -1.0;
+    let terminal = std::io::stderr().is_terminal();
     let mut heartbeat = contain::Heartbeat::new();
     heartbeat.beat();
     let rendered = render::render(&job, &TrustStore::open(), |done| {
         heartbeat.beat();
+        // Called every block: the bar is drawn only when the percentage changes.
         let now = (done * 100.0).floor();
-        if now != percent
-            && std::io::stderr().is_terminal()
-            && started.elapsed().as_secs_f64() > 1.0
-        {
-            percent = now;
+        if now == percent {
+            return;
+        }
+        percent = now;
+        if terminal && started.elapsed().as_secs_f64() > 1.0 {
             let width = 40;
             let filled = (done * width as f64) as usize;
             eprint!(
