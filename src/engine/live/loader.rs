@@ -391,11 +391,18 @@ impl Loader {
         load_into(params, source, sample_rate, kind, &self.shared.setup())
     }
 
-    /// Records an engine loaded directly (on activation).
+    /// Records the engine loaded directly (on activation), or that none plays.
     pub fn loaded(&self, engine: Option<&Voice>) {
-        if let Some(engine) = engine {
-            self.shared.track(engine);
-            self.shared.generation.fetch_add(1, Ordering::AcqRel);
+        match engine {
+            Some(engine) => {
+                self.shared.track(engine);
+                self.shared.generation.fetch_add(1, Ordering::AcqRel);
+            }
+            None => {
+                if let Ok(mut health) = self.shared.health.lock() {
+                    *health = None;
+                }
+            }
         }
     }
 

@@ -40,6 +40,8 @@ pub struct Health {
     ended: AtomicI32,
     /// It stopped answering and was killed.
     stalled: AtomicBool,
+    /// The plugin ended it (replaced, or the plugin closed): nothing to report.
+    retired: AtomicBool,
     /// When it started.
     started: Instant,
 }
@@ -50,10 +52,11 @@ impl Health {
         self.started.elapsed()
     }
 
-    /// What happened, in words, once the engine is gone; `None` while it runs.
+    /// What happened, in words, once the engine is gone; `None` while it runs or when the
+    /// plugin ended it.
     pub fn failure(&self) -> Option<String> {
         let ended = self.ended.load(Ordering::Acquire);
-        if ended == 0 {
+        if ended == 0 || self.retired.load(Ordering::Acquire) {
             return None;
         }
         if self.stalled.load(Ordering::Acquire) {
@@ -124,6 +127,7 @@ impl RemoteEngine {
             pid: rustix::process::Pid::from_child(&child),
             ended: AtomicI32::new(0),
             stalled: AtomicBool::new(false),
+            retired: AtomicBool::new(false),
             started: Instant::now(),
         });
         let request = LoadRequest {
@@ -359,6 +363,7 @@ impl RemoteEngine {
 
 impl Drop for RemoteEngine {
     fn drop(&mut self) {
+        self.health.retired.store(true, Ordering::Release);
         let words = self.region.words();
         words[STOP].store(1, Ordering::Release);
         shared::wake(&words[REQUEST]);
