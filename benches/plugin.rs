@@ -190,17 +190,18 @@ fn numbers_from_fresh_process(exe: &Path, args: &[&str]) -> Vec<f64> {
 }
 
 /// Time from creating an engine to its first audio block, in ms.
-/// The events of the 256-frame block starting at frame `at`, stamped within it; `next` is the
+/// The events of the `n`-frame block starting at frame `at`, stamped within it; `next` is the
 /// first event not yet played (advanced past this block's).
 fn block_events<'a>(
-    events: &'a [(u64, csound_plugin::engine::MidiEvent)],
+    events: &'a [(u64, MidiEvent)],
     next: &mut usize,
     at: usize,
-) -> impl Iterator<Item = csound_plugin::engine::MidiEvent> + 'a {
+    n: usize,
+) -> impl Iterator<Item = MidiEvent> + 'a {
     let first = *next;
     while events
         .get(*next)
-        .is_some_and(|(f, _)| (*f as usize) < at + 256)
+        .is_some_and(|(f, _)| (*f as usize) < at + n)
     {
         *next += 1;
     }
@@ -209,27 +210,29 @@ fn block_events<'a>(
         .map(move |(f, e)| e.at_frame((*f as usize - at) as u32))
 }
 
-/// Plays the minute through a `Player`, recompiling every 6 s (two versions of the synth in
-/// turn); returns the swaps and the allocations and frees counted on this (the audio) thread.
-fn live_swaps(events: &[(u64, csound_plugin::engine::MidiEvent)]) -> (usize, u64, u64) {
+/// Plays the minute through a `Player` with engines started as `launch` says, recompiling
+/// every 6 s (two versions of the synth in turn); returns the swaps and the allocations and
+/// frees counted on this (the audio) thread.
+fn live_swaps(
+    events: &[(u64, MidiEvent)],
+    launch: csound_plugin::engine::live::Launch,
+) -> (usize, u64, u64) {
     use csound_plugin::engine::live::Loader;
-    use csound_plugin::orchestra::Source;
     use csound_plugin::params::PluginParams;
     let params = std::sync::Arc::new(PluginParams::new());
-    let (loader, mut player) = Loader::new(params.clone(), Kind::Instrument);
-    let version = |n: usize| Source {
-        text: INSTRUMENT.replace(
-            "2500, 40",
-            if n.is_multiple_of(2) {
-                "2500, 40"
-            } else {
-                "900, 40"
-            },
-        ),
-        origin: format!("synth-{n}.csd"),
-        path: None,
+    let (loader, mut player) = Loader::with_launch(params.clone(), Kind::Instrument, launch);
+    let version = |n: usize| {
+        let cutoff = if n.is_multiple_of(2) {
+            "2500, 40"
+        } else {
+            "900, 40"
+        };
+        Source::text(
+            INSTRUMENT.replace("2500, 40", cutoff),
+            format!("synth-{n}.csd"),
+        )
     };
-    loader.configure(SR, 256, false);
+    loader.configure(SR, 256, true);
     let engine = loader
         .load_now(&params, &version(0), Kind::Instrument)
         .expect("loads");
@@ -246,8 +249,7 @@ fn live_swaps(events: &[(u64, csound_plugin::engine::MidiEvent)]) -> (usize, u64
             loader.compile(version(swaps));
             loader.wait(std::time::Duration::from_secs(30));
         }
-        let at = block * 256;
-        let mut block_events = block_events(events, &mut next, at);
+        let mut block_events = block_events(events, &mut next, block * 256, 256);
         counting(true);
         player.process(
             &mut [&mut l, &mut r],
@@ -446,7 +448,7 @@ fn main() {
     ALLOCATIONS.store(0, Ordering::Relaxed);
     for block in 0..(60.0 * SR / 256.0) as usize {
         let at = block * 256;
-        let mut block_events = block_events(&events, &mut next, at);
+        let mut block_events = block_events(&events, &mut next, at, 256);
         let cutoff = 0.3 + 0.3 * ((block as f64) * 0.01).sin() as f32;
         counting(true);
         engine.process(
@@ -461,7 +463,8 @@ fn main() {
     let allocations = ALLOCATIONS.load(Ordering::Relaxed);
     drop(engine);
     let _ = writeln!(report, "\n## 2. Allocations on the audio path\n\nRust heap allocations inside `Engine::process` over a one-minute render with {} notes and cutoff automation every block (256 frames): **{allocations}** (target 0). (libcsound's own `malloc`s are outside Rust's allocator and not counted.)", notes.len());
-    let (swaps, allocations, frees) = live_swaps(&events);
+    let (swaps, allocations, frees) =
+        live_swaps(&events, csound_plugin::engine::live::Launch::InProcess);
     let _ = writeln!(report, "\nDuring live recompilation: the same minute through the plugin's `Player` with {swaps} recompiles (each crossfaded while notes play), Rust allocations on the audio thread: **{allocations}**, frees: **{frees}** (target 0 and 0: engines are built and destroyed on the loader thread).");
 
     // 3. Instance start and project restore. This process loaded the libraries in part 2, so the

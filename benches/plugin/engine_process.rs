@@ -75,25 +75,6 @@ fn unique_memory(pid: i32) -> f64 {
         * 1024.0
 }
 
-/// The events of the `n`-frame block at `at`, stamped within it.
-fn events_in<'a>(
-    events: &'a [(u64, MidiEvent)],
-    next: &mut usize,
-    at: usize,
-    n: usize,
-) -> impl Iterator<Item = MidiEvent> + 'a {
-    let first = *next;
-    while events
-        .get(*next)
-        .is_some_and(|(f, _)| (*f as usize) < at + n)
-    {
-        *next += 1;
-    }
-    events[first..*next]
-        .iter()
-        .map(move |(f, e)| e.at_frame((*f as usize - at) as u32))
-}
-
 /// `--remote-render BLOCK`: the first [`SECONDS`] of the minute through an engine process.
 /// Prints the CPU of both processes, then the audio thread's time beyond the engine's compute
 /// per block: median and 99.9th percentile, in microseconds.
@@ -111,7 +92,7 @@ pub fn remote_render(block: usize) {
     let (mut at, mut next) = (0, 0);
     while at < frames {
         let n = block.min(frames - at);
-        let mut block_events = events_in(&events, &mut next, at, n);
+        let mut block_events = block_events(&events, &mut next, at, n);
         let t = Instant::now();
         engine.process(
             &mut [&mut l[..n], &mut r[..n]],
@@ -186,60 +167,6 @@ pub fn memory() {
     drop(first);
 }
 
-/// Rust allocations and frees on the audio thread through a minute with 10 recompiles, each
-/// in a new engine process.
-pub fn live_swaps_remote(events: &[(u64, MidiEvent)]) -> (usize, u64, u64) {
-    use csound_plugin::engine::live::{Launch, Loader};
-    use csound_plugin::params::PluginParams;
-    let params = std::sync::Arc::new(PluginParams::new());
-    let launch = Launch::Process(program());
-    let (loader, mut player) = Loader::with_launch(params.clone(), Kind::Instrument, launch);
-    let version = |n: usize| {
-        let cutoff = if n.is_multiple_of(2) {
-            "2500, 40"
-        } else {
-            "900, 40"
-        };
-        Source::text(
-            INSTRUMENT.replace("2500, 40", cutoff),
-            format!("synth-{n}.csd"),
-        )
-    };
-    loader.configure(SR, 256, true);
-    let engine = loader
-        .load_now(&params, &version(0), Kind::Instrument)
-        .expect("loads");
-    loader.loaded(Some(&engine));
-    player.install(Some(engine), 256);
-    ALLOCATIONS.store(0, Ordering::Relaxed);
-    FREES.store(0, Ordering::Relaxed);
-    let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
-    let (mut next, mut swaps) = (0, 0);
-    let every = (6.0 * SR / 256.0) as usize;
-    for block in 0..(60.0 * SR / 256.0) as usize {
-        if block % every == every / 2 {
-            swaps += 1;
-            loader.compile(version(swaps));
-            loader.wait(Duration::from_secs(30));
-        }
-        let mut block_events = events_in(events, &mut next, block * 256, 256);
-        counting(true);
-        player.process(
-            &mut [&mut l, &mut r],
-            None,
-            &mut block_events,
-            &|_| None,
-            &Transport::default(),
-        );
-        counting(false);
-    }
-    (
-        swaps,
-        ALLOCATIONS.load(Ordering::Relaxed),
-        FREES.load(Ordering::Relaxed),
-    )
-}
-
 /// Measures all of the above and writes section 6 of the report.
 pub fn section(
     report: &mut String,
@@ -306,6 +233,9 @@ pub fn section(
             .map(|_| in_fresh_process(exe, "--remote-memory"))
             .collect(),
     );
-    let (swaps, allocations, frees) = live_swaps_remote(events);
+    let (swaps, allocations, frees) = live_swaps(
+        events,
+        csound_plugin::engine::live::Launch::Process(program()),
+    );
     let _ = writeln!(report, "\n| what | figure | target |\n|---|---|---|\n| instance start to first block (a new engine process, in a fresh host process) | {remote_first:.1} ms | ≤ 20 ms |\n| restore a 32-instance project (32 engine processes, one after another) | {remote_restore:.3} s | ≤ 1 s |\n| memory per instance: host growth plus the engine process's own pages, 16 playing | {remote_memory:.2} MB | ≤ 15 MB |\n| Rust allocations / frees on the audio thread, a minute with {swaps} recompiles in new engine processes | {allocations} / {frees} | 0 / 0 |");
 }
