@@ -80,16 +80,21 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-/// CPU seconds (user + system) used by finished child processes so far.
-fn children_cpu() -> f64 {
+/// CPU seconds (user + system) so far of `who` (`RUSAGE_SELF`, `RUSAGE_CHILDREN`).
+fn rusage_cpu(who: libc::c_int) -> f64 {
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: getrusage writes one `rusage` into the pointer we give it.
     let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
+        libc::getrusage(who, usage.as_mut_ptr());
         usage.assume_init()
     };
     let t = |v: libc::timeval| v.tv_sec as f64 + v.tv_usec as f64 * 1e-6;
     t(usage.ru_utime) + t(usage.ru_stime)
+}
+
+/// CPU seconds used by finished child processes so far.
+fn children_cpu() -> f64 {
+    rusage_cpu(libc::RUSAGE_CHILDREN)
 }
 
 /// CPU seconds used by this thread so far.

@@ -40,14 +40,7 @@ fn remote_instrument(capacity: usize) -> RemoteEngine {
 
 /// CPU seconds (user + system) of this whole process so far.
 fn process_cpu() -> f64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes one `rusage` into the pointer we give it.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    let t = |v: libc::timeval| v.tv_sec as f64 + v.tv_usec as f64 * 1e-6;
-    t(usage.ru_utime) + t(usage.ru_stime)
+    rusage_cpu(libc::RUSAGE_SELF)
 }
 
 /// CPU seconds of another process so far (from `/proc`).

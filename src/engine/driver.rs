@@ -4,7 +4,7 @@ use crate::csound::{
     Csound, EventKind, FlushDenormals, MessageLevel, MessageLog, MidiInput, Perform, Result,
 };
 use crate::engine::controllers::MidiControls;
-use crate::engine::events::MidiEvent;
+use crate::engine::events::{HeldNotes, MidiEvent};
 use crate::engine::notes::NoteMapper;
 use crate::engine::python::PythonTurn;
 use crate::engine::transport::{Transport, TransportChannels};
@@ -49,7 +49,7 @@ pub struct Engine {
     pub(super) log: Arc<MessageLog>,
     /// The velocity of every note held now, per MIDI channel and key (0: not held), so a
     /// recompiled orchestra can take the held notes over ([`Engine::adopt_notes`]).
-    pub(super) held: Box<[[f32; 128]; 16]>,
+    pub(super) held: HeldNotes,
     /// This engine's turn at Python, if its orchestra uses Python opcodes. Declared after
     /// `csound`, so the turn is given back only once the engine is destroyed.
     pub(super) _python: Option<PythonTurn>,
@@ -88,26 +88,16 @@ impl Engine {
         Ok(())
     }
 
-    /// Starts every note in `held` (another engine's [`held`](Self::held)) at this engine's next frame: a
-    /// recompiled orchestra keeps playing the chord the musician holds.
-    pub fn adopt_notes(&mut self, held: &[[f32; 128]; 16]) {
-        for channel in 0..16u8 {
-            for key in 0..128u8 {
-                let velocity = held[channel as usize][key as usize];
-                if velocity > 0.0 {
-                    self.apply(&MidiEvent::NoteOn {
-                        at: 0,
-                        channel,
-                        key,
-                        velocity,
-                    });
-                }
-            }
+    /// Starts every note in `held` (another engine's [`held`](Self::held)) at this engine's next
+    /// frame: a recompiled orchestra keeps playing the chord the musician holds.
+    pub fn adopt_notes(&mut self, held: &HeldNotes) {
+        for note in held.note_ons() {
+            self.apply(&note);
         }
     }
 
-    /// The notes held now (velocity per channel and key; 0: not held).
-    pub fn held(&self) -> &[[f32; 128]; 16] {
+    /// The notes held now.
+    pub fn held(&self) -> &HeldNotes {
         &self.held
     }
 
@@ -145,18 +135,7 @@ impl Engine {
     }
 
     fn apply(&mut self, event: &MidiEvent) {
-        match *event {
-            MidiEvent::NoteOn {
-                channel,
-                key,
-                velocity,
-                ..
-            } => self.held[channel as usize & 15][key as usize & 127] = velocity.max(f32::EPSILON),
-            MidiEvent::NoteOff { channel, key, .. } => {
-                self.held[channel as usize & 15][key as usize & 127] = 0.0
-            }
-            _ => {}
-        }
+        self.held.track(event);
         let offset = self.pos;
         let (ksmps, sr) = (self.ksmps, self.sr);
         match (&mut self.notes, *event) {
@@ -302,7 +281,7 @@ impl Engine {
                 let _ = csound.score_event(EventKind::Instrument, &p);
             });
         }
-        self.held.iter_mut().for_each(|c| c.fill(0.0));
+        self.held.clear();
         self.out.fill(0.0);
         self.pos = 0;
     }

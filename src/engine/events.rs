@@ -179,6 +179,60 @@ impl MidiEvent {
     }
 }
 
+/// The velocity of every note held now, per MIDI channel and key (0: not held): what a
+/// recompiled orchestra takes over, so the chord the musician holds keeps sounding.
+#[derive(Clone)]
+pub struct HeldNotes(Box<[[f32; 128]; 16]>);
+
+impl Default for HeldNotes {
+    fn default() -> Self {
+        HeldNotes(Box::new([[0.0; 128]; 16]))
+    }
+}
+
+impl HeldNotes {
+    /// Follows a note-on or note-off (other events change nothing).
+    pub fn track(&mut self, event: &MidiEvent) {
+        match *event {
+            MidiEvent::NoteOn {
+                channel,
+                key,
+                velocity,
+                ..
+            } => self.0[channel as usize & 15][key as usize & 127] = velocity.max(f32::EPSILON),
+            MidiEvent::NoteOff { channel, key, .. } => {
+                self.0[channel as usize & 15][key as usize & 127] = 0.0
+            }
+            _ => {}
+        }
+    }
+
+    /// Becomes a copy of `other` (in place: no allocation, fit for the audio thread).
+    pub fn copy_from(&mut self, other: &HeldNotes) {
+        *self.0 = *other.0;
+    }
+
+    /// Forgets every note.
+    pub fn clear(&mut self) {
+        self.0.iter_mut().for_each(|c| c.fill(0.0));
+    }
+
+    /// A note-on at frame 0 for every held note.
+    pub fn note_ons(&self) -> impl Iterator<Item = MidiEvent> + '_ {
+        self.0.iter().enumerate().flat_map(|(channel, keys)| {
+            keys.iter()
+                .enumerate()
+                .filter(|(_, v)| **v > 0.0)
+                .map(move |(key, &velocity)| MidiEvent::NoteOn {
+                    at: 0,
+                    channel: channel as u8,
+                    key: key as u8,
+                    velocity,
+                })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -134,7 +134,7 @@ impl Engine {
             ended: false,
             muted: false,
             log,
-            held: Box::new([[0.0; 128]; 16]),
+            held: Default::default(),
             _python: python,
         };
         Ok((engine, loaded))

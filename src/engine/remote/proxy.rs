@@ -15,7 +15,7 @@ use super::protocol::{
 use crate::csound::process::shared::{self, SharedRegion};
 use crate::csound::process::spawn::{self, Program};
 use crate::csound::{Error, ErrorKind, MessageLevel, MessageLog};
-use crate::engine::events::MidiEvent;
+use crate::engine::events::{HeldNotes, MidiEvent};
 use crate::engine::load::Loaded;
 use crate::engine::transport::Transport;
 use crate::orchestra::source::{Kind, Source};
@@ -91,10 +91,11 @@ pub struct RemoteEngine {
     deadline: Duration,
     /// The block's events (sized once).
     events: Vec<MidiEvent>,
-    /// Velocity of every held note, per channel and key (0: not held).
-    held: Box<[[f32; 128]; 16]>,
-    /// Notes to start at the next block (another engine's held notes).
-    adopt: Box<[[f32; 128]; 16]>,
+    /// The notes held now (followed from the events sent).
+    held: HeldNotes,
+    /// Notes to start at the next block (another engine's held notes), when `adopting`.
+    adopt: HeldNotes,
+    adopting: bool,
     reset: bool,
     /// Csound's messages, as the engine process sends them.
     log: Arc<MessageLog>,
@@ -192,8 +193,9 @@ impl RemoteEngine {
             late: None,
             deadline: Duration::from_millis(250),
             events: Vec::with_capacity(MAX_EVENTS),
-            held: Box::new([[0.0; 128]; 16]),
-            adopt: Box::new([[0.0; 128]; 16]),
+            held: HeldNotes::default(),
+            adopt: HeldNotes::default(),
+            adopting: false,
             reset: false,
             log,
         };
@@ -233,20 +235,22 @@ impl RemoteEngine {
         Duration::from_nanos(self.region.words()[COMPUTE].load(Ordering::Relaxed) as u64)
     }
 
-    /// The notes held now (velocity per channel and key).
-    pub fn held(&self) -> &[[f32; 128]; 16] {
+    /// The notes held now.
+    pub fn held(&self) -> &HeldNotes {
         &self.held
     }
 
     /// Starts these notes at the next block (a recompiled orchestra takes the held notes over).
-    pub fn adopt_notes(&mut self, held: &[[f32; 128]; 16]) {
-        *self.adopt = *held;
+    /// Copies in place: the audio thread calls it when a new engine fades in.
+    pub fn adopt_notes(&mut self, held: &HeldNotes) {
+        self.adopt.copy_from(held);
+        self.adopting = true;
     }
 
     /// Releases held notes and clears buffered output, at the next block.
     pub fn reset(&mut self) {
         self.reset = true;
-        self.held.iter_mut().for_each(|c| c.fill(0.0));
+        self.held.clear();
     }
 
     /// Plays silence (instrument) or the input (effect) for this block.
@@ -266,38 +270,15 @@ impl RemoteEngine {
         transport: &Transport,
     ) {
         self.events.clear();
-        for (channel, keys) in self.adopt.iter_mut().enumerate() {
-            for (key, velocity) in keys.iter_mut().enumerate() {
-                if *velocity > 0.0 && self.events.len() < MAX_EVENTS {
-                    self.events.push(MidiEvent::NoteOn {
-                        at: 0,
-                        channel: channel as u8,
-                        key: key as u8,
-                        velocity: std::mem::take(velocity),
-                    });
-                }
-            }
-        }
-        for event in events {
+        let adopting = std::mem::take(&mut self.adopting);
+        let adopted = adopting
+            .then(|| self.adopt.note_ons())
+            .into_iter()
+            .flatten();
+        for event in adopted.chain(events) {
             if self.events.len() < MAX_EVENTS {
+                self.held.track(&event);
                 self.events.push(event);
-            }
-        }
-        for event in &self.events {
-            match *event {
-                MidiEvent::NoteOn {
-                    channel,
-                    key,
-                    velocity,
-                    ..
-                } => {
-                    self.held[channel as usize & 15][key as usize & 127] =
-                        velocity.max(f32::EPSILON)
-                }
-                MidiEvent::NoteOff { channel, key, .. } => {
-                    self.held[channel as usize & 15][key as usize & 127] = 0.0
-                }
-                _ => {}
             }
         }
         let words = self.region.words();

@@ -5,7 +5,7 @@
 //! Started by the launcher (`csound::process::spawn`) with its standard input connected to the
 //! plugin's control stream and its standard output open on the shared block.
 
-use super::protocol::{build_id, COMPUTE, STOP};
+use super::protocol::{build_id, read_samples, write_samples, COMPUTE, STOP};
 use super::protocol::{Layout, LoadRequest, Report, ANSWER, FLAG_RESET, FLAG_SIDECHAIN, REQUEST};
 use crate::csound::process::sandbox;
 use crate::csound::process::shared::{self, SharedRegion};
@@ -164,11 +164,7 @@ fn perform(engine: &mut Engine, region: &SharedRegion, layout: Layout, kind: Kin
         for (ch, buffer) in io.iter_mut().enumerate() {
             match kind {
                 Kind::Effect => {
-                    crate::engine::remote::protocol::read_samples(
-                        words,
-                        layout.input_at(ch),
-                        &mut buffer[..n],
-                    );
+                    read_samples(words, layout.input_at(ch), &mut buffer[..n]);
                 }
                 Kind::Instrument => buffer[..n].fill(0.0),
             }
@@ -176,7 +172,7 @@ fn perform(engine: &mut Engine, region: &SharedRegion, layout: Layout, kind: Kin
         let has_side = header.flags & FLAG_SIDECHAIN != 0;
         if has_side {
             for (ch, buffer) in side.iter_mut().enumerate() {
-                super::protocol::read_samples(words, layout.sidechain_at(ch), &mut buffer[..n]);
+                read_samples(words, layout.sidechain_at(ch), &mut buffer[..n]);
             }
         }
         let transport = layout.transport(words);
@@ -194,7 +190,7 @@ fn perform(engine: &mut Engine, region: &SharedRegion, layout: Layout, kind: Kin
             &transport,
         );
         for (ch, buffer) in io.iter().enumerate() {
-            super::protocol::write_samples(words, layout.output_at(ch), &buffer[..n]);
+            write_samples(words, layout.output_at(ch), &buffer[..n]);
         }
         let spent = computing.elapsed().as_nanos().min(u32::MAX as u128) as u32;
         words[COMPUTE].store(spent, Ordering::Relaxed);
