@@ -221,9 +221,10 @@ fn block_events<'a>(
 fn live_swaps(
     events: &[(u64, MidiEvent)],
     launch: csound_plugin::engine::live::Launch,
-) -> (usize, u64, u64) {
-    use csound_plugin::engine::live::Loader;
+) -> (usize, usize, u64, u64) {
+    use csound_plugin::engine::live::{Launch, Loader};
     use csound_plugin::params::PluginParams;
+    let in_processes = matches!(launch, Launch::Process(_));
     let params = std::sync::Arc::new(PluginParams::new());
     let (loader, mut player) = Loader::with_launch(params.clone(), Kind::Instrument, launch);
     let version = |n: usize| {
@@ -246,30 +247,68 @@ fn live_swaps(
     ALLOCATIONS.store(0, Ordering::Relaxed);
     FREES.store(0, Ordering::Relaxed);
     let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
-    let (mut next, mut swaps) = (0, 0);
+    let (mut next, mut swaps, mut restarts) = (0, 0, 0);
     let every = (6.0 * SR / 256.0) as usize;
+    let mut dead_since = None;
     for block in 0..(60.0 * SR / 256.0) as usize {
         if block % every == every / 2 {
-            swaps += 1;
-            loader.compile(version(swaps));
+            // Through engine processes, every third change is a crash and the editor's
+            // Restart instead of a recompile.
+            if in_processes && block / every % 3 == 2 {
+                kill_engine_processes();
+                dead_since = Some(block);
+            } else {
+                swaps += 1;
+                loader.compile(version(swaps));
+                loader.wait(std::time::Duration::from_secs(30));
+            }
+        }
+        if dead_since.is_some_and(|at| block == at + 20) {
+            dead_since = None;
+            restarts += 1;
+            loader.restart();
             loader.wait(std::time::Duration::from_secs(30));
         }
         let mut block_events = block_events(events, &mut next, block * 256, 256);
+        // Every other stretch in host blocks of 16 frames, shorter than the k-period.
+        let split = if block / every % 2 == 1 { 16 } else { 256 };
+        let mut taken: Vec<(u32, MidiEvent)> = Vec::with_capacity(64);
+        taken.extend(block_events.by_ref().map(|e| (e.at(), e)));
         counting(true);
-        player.process(
-            &mut [&mut l, &mut r],
-            None,
-            &mut block_events,
-            &|_| None,
-            &Transport::default(),
-        );
+        for start in (0..256).step_by(split) {
+            let mut these = taken
+                .iter()
+                .filter(|(at, _)| (start..start + split).contains(&(*at as usize)))
+                .map(|(at, e)| e.at_frame(*at - start as u32));
+            player.process(
+                &mut [&mut l[start..start + split], &mut r[start..start + split]],
+                None,
+                &mut these,
+                &|_| None,
+                &Transport::default(),
+            );
+        }
         counting(false);
     }
     (
         swaps,
+        restarts,
         ALLOCATIONS.load(Ordering::Relaxed),
         FREES.load(Ordering::Relaxed),
     )
+}
+
+/// Kills this process's engine processes, as a crash would end them.
+fn kill_engine_processes() {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return;
+    };
+    for task in tasks.flatten() {
+        let children = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+        for pid in children.split_whitespace() {
+            let _ = Command::new("kill").args(["-KILL", pid]).status();
+        }
+    }
 }
 
 fn start_to_first_block() -> f64 {
@@ -314,6 +353,7 @@ fn main() {
             engine_process::first_instance as fn(),
         ),
         ("--remote-restore", engine_process::restore),
+        ("--remote-floor", engine_process::floor),
         ("--remote-memory", engine_process::memory),
     ] {
         if args.iter().any(|a| a == flag) {
@@ -468,7 +508,7 @@ fn main() {
     let allocations = ALLOCATIONS.load(Ordering::Relaxed);
     drop(engine);
     let _ = writeln!(report, "\n## 2. Allocations on the audio path\n\nRust heap allocations inside `Engine::process` over a one-minute render with {} notes and cutoff automation every block (256 frames): **{allocations}** (target 0). (libcsound's own `malloc`s are outside Rust's allocator and not counted.)", notes.len());
-    let (swaps, allocations, frees) =
+    let (swaps, _, allocations, frees) =
         live_swaps(&events, csound_plugin::engine::live::Launch::InProcess);
     let _ = writeln!(report, "\nDuring live recompilation: the same minute through the plugin's `Player` with {swaps} recompiles (each crossfaded while notes play), Rust allocations on the audio thread: **{allocations}**, frees: **{frees}** (target 0 and 0: engines are built and destroyed on the loader thread).");
 

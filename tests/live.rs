@@ -36,22 +36,11 @@ fn source(text: String, name: &str) -> Source {
     }
 }
 
-/// The plugin library the engine processes start from (built by `cargo xtask bundle`).
-fn library() -> std::path::PathBuf {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bundled/Csound Plugin.clap");
-    assert!(
-        path.exists(),
-        "run `cargo xtask bundle csound-plugin` first"
-    );
-    path
-}
-
 /// A loader and player with `text` loaded, as the plugin's activation leaves them: engines run
 /// in processes of their own, started from the plugin library.
 fn start(text: String) -> (Arc<PluginParams>, Loader, Player) {
     let params = Arc::new(PluginParams::new());
-    let launch = Launch::Process(Program::Library(library()));
+    let launch = Launch::Process(Program::Library(common::plugin_library()));
     let (loader, mut player) = Loader::with_launch(params.clone(), Kind::Instrument, launch);
     loader.configure(SR, BLOCK, true);
     let engine = loader

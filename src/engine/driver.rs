@@ -111,6 +111,12 @@ impl Engine {
         self.ksmps
     }
 
+    /// The last k-period's output (interleaved stereo, scaled to ±1), which the next `ksmps`
+    /// frames play.
+    pub fn last_output(&self) -> &[f32] {
+        &self.out
+    }
+
     /// The engine's Csound, e.g. to read its messages.
     pub fn csound(&self) -> &Csound {
         &self.csound

@@ -11,7 +11,7 @@ use std::sync::Arc;
 /// An engine in this process or in its own.
 pub enum Voice {
     Local(Box<Engine>),
-    Remote(RemoteEngine),
+    Remote(Box<RemoteEngine>),
 }
 
 impl Voice {

@@ -15,6 +15,16 @@ pub fn fixture(name: &str) -> PathBuf {
 }
 
 /// A fresh scratch folder for one test.
+/// The plugin library engine processes start from (built by `cargo xtask bundle`).
+pub fn plugin_library() -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bundled/Csound Plugin.clap");
+    assert!(
+        path.exists(),
+        "run `cargo xtask bundle csound-plugin` first"
+    );
+    path
+}
+
 pub fn scratch(test: &str) -> PathBuf {
     let dir =
         std::env::temp_dir().join(format!("csound-plugin-tests-{}-{test}", std::process::id()));

@@ -124,7 +124,7 @@ pub fn load_into(
                 &mut state,
             )?;
             engine.set_deadline(setup.deadline);
-            (Voice::Remote(engine), loaded)
+            (Voice::Remote(Box::new(engine)), loaded)
         }
     };
     params.disengage(&loaded.fresh);

@@ -6,11 +6,14 @@
 //! carries each audio block: the plugin writes the block's input, events, parameter values and
 //! transport, bumps [`REQUEST`] and wakes the engine; the engine processes the block with the
 //! same [`Engine`](crate::engine::Engine) code as in-process, writes the output, sets
-//! [`ANSWER`] to the request's number and wakes the plugin. One wake-up and one answer a block.
+//! [`ANSWER`] to the request's number and wakes the plugin. One wake-up and one answer a block,
+//! or a k-period when blocks are shorter than `ksmps`: the plugin then plays short blocks from
+//! the engine's last k-period output ([`Layout::k_output_at`]) and sends their frames
+//! ("staged") with the block that completes the k-period.
 
 use crate::csound::{Error, MessageLevel};
 use crate::engine::events::MidiEvent;
-use crate::engine::load::Loaded;
+use crate::engine::load::{Loaded, MAX_KSMPS};
 use crate::engine::transport::Transport;
 use crate::orchestra::source::{Kind, Source};
 use serde::{Deserialize, Serialize};
@@ -31,14 +34,19 @@ const EVENTS: usize = 4;
 const FLAGS: usize = 5;
 /// Nanoseconds the engine spent processing the last block (for the benchmarks).
 pub const COMPUTE: usize = 6;
+/// Frames at the block's start that the plugin gathered from earlier, shorter blocks.
+const STAGED: usize = 7;
 /// Parameter slot values (`f32` bits; [`NO_VALUE`] for a slot that does not drive its channel).
 const VALUES: usize = 8;
 /// How many slots travel.
 pub const SLOTS: usize = 64;
 /// The transport, 10 words.
 const TRANSPORT: usize = VALUES + SLOTS;
+/// Values and transport as they stood when the staged frames began a k-period.
+const STAGED_VALUES: usize = 96;
+const STAGED_TRANSPORT: usize = STAGED_VALUES + SLOTS;
 /// Words before the audio.
-const HEADER: usize = 96;
+const HEADER: usize = 192;
 /// Most events one block carries; more are dropped.
 pub const MAX_EVENTS: usize = 1024;
 /// Words an event takes.
@@ -50,6 +58,8 @@ const NO_VALUE: u32 = 0x7fc0_0001;
 
 pub const FLAG_SIDECHAIN: u32 = 1;
 pub const FLAG_RESET: u32 = 2;
+/// The plugin wants the engine's last k-period output after the block (it expects short blocks).
+pub const FLAG_KEEP_OUTPUT: u32 = 4;
 
 /// Where everything lies in a shared block for blocks of up to `capacity` frames.
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +68,13 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The layout for host blocks of up to `max_block` frames, with room for the frames of
+    /// shorter blocks the plugin gathers before they complete a k-period.
+    pub fn for_blocks(max_block: usize) -> Layout {
+        Layout {
+            capacity: max_block.clamp(1, 1 << 16) + MAX_KSMPS,
+        }
+    }
     /// Where the input of `channel` starts.
     pub fn input_at(&self, channel: usize) -> usize {
         HEADER + channel * self.capacity
@@ -73,9 +90,14 @@ impl Layout {
     fn events_at(&self) -> usize {
         HEADER + 6 * self.capacity
     }
+    /// Where the engine's last k-period output lies (interleaved stereo, `ksmps` frames), when
+    /// the block asked for it with [`FLAG_KEEP_OUTPUT`].
+    pub fn k_output_at(&self) -> usize {
+        self.events_at() + MAX_EVENTS * EVENT_WORDS
+    }
     /// The block's size in words.
     pub fn words(&self) -> usize {
-        self.events_at() + MAX_EVENTS * EVENT_WORDS
+        self.k_output_at() + MAX_KSMPS * 2
     }
 }
 
@@ -114,6 +136,9 @@ pub fn read_samples(words: &[AtomicU32], at: usize, samples: &mut [f32]) {
 /// The plugin's side of one block: everything but the audio.
 pub struct BlockHeader {
     pub frames: usize,
+    /// Of `frames`, those gathered from earlier blocks, processed with the staged values and
+    /// transport.
+    pub staged: usize,
     pub flags: u32,
 }
 
@@ -127,38 +152,41 @@ impl Layout {
         transport: &Transport,
     ) {
         store(words, FRAMES, header.frames as u32);
+        store(words, STAGED, header.staged as u32);
         store(words, FLAGS, header.flags);
-        for slot in 0..SLOTS {
-            let value = values(slot).map_or(NO_VALUE, f32::to_bits);
-            store(words, VALUES + slot, value);
-        }
-        let t = TRANSPORT;
-        store_f64(words, t, transport.tempo);
-        store(words, t + 2, transport.playing as u32);
-        store(words, t + 3, transport.recording as u32);
-        store_f64(words, t + 4, transport.pos_samples as f64);
-        store_f64(words, t + 6, transport.pos_beats);
-        store(words, t + 8, transport.sig_num as u32);
-        store(words, t + 9, transport.sig_denom as u32);
+        write_values(words, VALUES, values, TRANSPORT, transport);
+    }
+
+    /// Writes the values and transport for a k-period that began in the staged frames.
+    pub fn write_staged(
+        &self,
+        words: &[AtomicU32],
+        values: &dyn Fn(usize) -> Option<f32>,
+        transport: &Transport,
+    ) {
+        write_values(words, STAGED_VALUES, values, STAGED_TRANSPORT, transport);
     }
 
     /// Reads a block's header (the engine).
     pub fn read_header(&self, words: &[AtomicU32]) -> BlockHeader {
+        let frames = (load(words, FRAMES) as usize).min(self.capacity);
         BlockHeader {
-            frames: (load(words, FRAMES) as usize).min(self.capacity),
+            frames,
+            staged: (load(words, STAGED) as usize).min(frames),
             flags: load(words, FLAGS),
         }
     }
 
-    /// A slot's value as the plugin sent it (the engine).
-    pub fn value(&self, words: &[AtomicU32], slot: usize) -> Option<f32> {
-        let bits = load(words, VALUES + slot.min(SLOTS - 1));
+    /// A slot's value as the plugin sent it (the engine); `staged`: for the staged frames.
+    pub fn value(&self, words: &[AtomicU32], slot: usize, staged: bool) -> Option<f32> {
+        let at = if staged { STAGED_VALUES } else { VALUES };
+        let bits = load(words, at + slot.min(SLOTS - 1));
         (slot < SLOTS && bits != NO_VALUE).then(|| f32::from_bits(bits))
     }
 
-    /// The block's transport (the engine).
-    pub fn transport(&self, words: &[AtomicU32]) -> Transport {
-        let t = TRANSPORT;
+    /// The block's transport (the engine); `staged`: for the staged frames.
+    pub fn transport(&self, words: &[AtomicU32], staged: bool) -> Transport {
+        let t = if staged { STAGED_TRANSPORT } else { TRANSPORT };
         Transport {
             tempo: load_f64(words, t),
             playing: load(words, t + 2) != 0,
@@ -197,6 +225,29 @@ impl Layout {
             ])
         })
     }
+}
+
+fn write_values(
+    words: &[AtomicU32],
+    at: usize,
+    values: &dyn Fn(usize) -> Option<f32>,
+    t: usize,
+    transport: &Transport,
+) {
+    for slot in 0..SLOTS {
+        store(
+            words,
+            at + slot,
+            values(slot).map_or(NO_VALUE, f32::to_bits),
+        );
+    }
+    store_f64(words, t, transport.tempo);
+    store(words, t + 2, transport.playing as u32);
+    store(words, t + 3, transport.recording as u32);
+    store_f64(words, t + 4, transport.pos_samples as f64);
+    store_f64(words, t + 6, transport.pos_beats);
+    store(words, t + 8, transport.sig_num as u32);
+    store(words, t + 9, transport.sig_denom as u32);
 }
 
 /// An event as four words: kind, frame, channel/key/controller, value.

@@ -10,7 +10,7 @@
 
 use super::protocol::{
     build_id, read_samples, write_samples, BlockHeader, Layout, LoadRequest, Report, ANSWER,
-    COMPUTE, DEAD, FLAG_RESET, FLAG_SIDECHAIN, MAX_EVENTS, REQUEST, STOP,
+    COMPUTE, DEAD, FLAG_KEEP_OUTPUT, FLAG_RESET, FLAG_SIDECHAIN, MAX_EVENTS, REQUEST, SLOTS, STOP,
 };
 use crate::csound::process::shared::{self, SharedRegion};
 use crate::csound::process::spawn::{self, Program};
@@ -89,7 +89,23 @@ pub struct RemoteEngine {
     /// A block not answered by its deadline: its number and when it was asked for.
     late: Option<(u32, Instant)>,
     deadline: Duration,
-    /// The block's events (sized once).
+    /// Frames the engine has gathered of its current k-period, as of the last block sent.
+    engine_pos: usize,
+    /// Frames of short blocks played here and not sent yet: they go with the block that
+    /// completes the k-period, so short blocks cost one round trip per k-period, not per block.
+    staged: usize,
+    /// Some staged block had a sidechain.
+    staged_sidechain: bool,
+    /// Values and transport when the staged frames began a k-period: the engine writes them
+    /// into Csound then, as an in-process engine would have.
+    staged_values: Box<[Option<f32>; SLOTS]>,
+    staged_transport: Transport,
+    /// The engine's last k-period output, which staged frames play (interleaved stereo).
+    k_output: Vec<f32>,
+    /// `k_output` is the engine's current one.
+    have_output: bool,
+    /// The events of the staged frames and the block (sized once), at frames counted from the
+    /// first staged frame.
     events: Vec<MidiEvent>,
     /// The notes held now (followed from the events sent).
     held: HeldNotes,
@@ -99,6 +115,10 @@ pub struct RemoteEngine {
     reset: bool,
     /// Csound's messages, as the engine process sends them.
     log: Arc<MessageLog>,
+    /// See [`RemoteEngine::last_compute`].
+    compute: Duration,
+    /// Blocks sent to the engine so far.
+    round_trips: u64,
 }
 
 impl RemoteEngine {
@@ -115,9 +135,7 @@ impl RemoteEngine {
         state: &mut OrchestraState,
     ) -> Result<(RemoteEngine, Loaded), Error> {
         let failed = |what: String| Error::new(ErrorKind::Start, what);
-        let layout = Layout {
-            capacity: capacity.clamp(1, 1 << 16),
-        };
+        let layout = Layout::for_blocks(capacity);
         let (region, shared_fd) = SharedRegion::create(layout.words())
             .map_err(|e| failed(format!("could not share memory with the engine: {e}")))?;
         let (ours, theirs) = UnixStream::pair()
@@ -192,12 +210,21 @@ impl RemoteEngine {
             seq: 0,
             late: None,
             deadline: Duration::from_millis(250),
+            engine_pos: 0,
+            staged: 0,
+            staged_sidechain: false,
+            staged_values: Box::new([None; SLOTS]),
+            staged_transport: Transport::default(),
+            k_output: vec![0.0; loaded.ksmps * 2],
+            have_output: false,
             events: Vec::with_capacity(MAX_EVENTS),
             held: HeldNotes::default(),
             adopt: HeldNotes::default(),
             adopting: false,
             reset: false,
             log,
+            compute: Duration::ZERO,
+            round_trips: 0,
         };
         Ok((engine, loaded))
     }
@@ -230,9 +257,16 @@ impl RemoteEngine {
         self.health.pid.as_raw_nonzero().get()
     }
 
-    /// Time the engine process spent on the last block answered (for the benchmarks).
+    /// Time the engine process spent on the last block (for the benchmarks): zero when the
+    /// block was played here without a round trip, or not answered.
     pub fn last_compute(&self) -> Duration {
-        Duration::from_nanos(self.region.words()[COMPUTE].load(Ordering::Relaxed) as u64)
+        self.compute
+    }
+
+    /// How many times the audio thread has woken the engine: once per block, or once per
+    /// k-period while blocks are shorter than `ksmps`.
+    pub fn round_trips(&self) -> u64 {
+        self.round_trips
     }
 
     /// The notes held now.
@@ -251,6 +285,12 @@ impl RemoteEngine {
     pub fn reset(&mut self) {
         self.reset = true;
         self.held.clear();
+        // The engine starts a fresh k-period; frames not sent yet are forgotten with the rest.
+        self.engine_pos = 0;
+        self.staged = 0;
+        self.staged_sidechain = false;
+        self.events.clear();
+        self.k_output.fill(0.0);
     }
 
     /// Plays silence (instrument) or the input (effect) for this block.
@@ -269,21 +309,21 @@ impl RemoteEngine {
         values: &dyn Fn(usize) -> Option<f32>,
         transport: &Transport,
     ) {
-        self.events.clear();
-        let adopting = std::mem::take(&mut self.adopting);
-        let adopted = adopting
-            .then(|| self.adopt.note_ons())
-            .into_iter()
-            .flatten();
-        for event in adopted.chain(events) {
-            if self.events.len() < MAX_EVENTS {
-                self.held.track(&event);
-                self.events.push(event);
-            }
-        }
-        let words = self.region.words();
-        let answer = words[ANSWER].load(Ordering::Acquire);
+        self.compute = Duration::ZERO;
+        let frames = io.iter().map(|c| c.len()).min().unwrap_or(0);
+        let answer = self.region.words()[ANSWER].load(Ordering::Acquire);
+        // A block shorter than what is left of the k-period needs no answer: the engine would
+        // only gather its frames and play the output it already has.
+        let phase = self.engine_pos + self.staged;
+        let stage = self.have_output
+            && !self.reset
+            && answer != DEAD
+            && self.late.is_none()
+            && phase + frames < self.ksmps
+            && self.staged + frames <= self.layout.capacity;
+        self.gather(events, frames, stage);
         if answer == DEAD {
+            self.events.clear();
             return self.pass(io);
         }
         if let Some((seq, since)) = self.late {
@@ -294,33 +334,130 @@ impl RemoteEngine {
                         rustix::process::Signal::KILL,
                     );
                 }
+                self.events.clear();
                 return self.pass(io);
             }
             self.late = None;
         }
-        let frames = io.iter().map(|c| c.len()).min().unwrap_or(0);
-        let n = frames.min(self.layout.capacity);
+        let words = self.region.words();
+        let at = self.staged;
+        let n = frames.min(self.layout.capacity - at);
+        let sidechain = sidechain.filter(|s| s.len() >= 2);
+        // Staged frames without a sidechain read silence, as an in-process engine reads a
+        // missing sidechain, once a later block brings one.
+        let silence = |from: usize, frames: usize| {
+            for ch in 0..2 {
+                let start = self.layout.sidechain_at(ch) + from;
+                words[start..start + frames]
+                    .iter()
+                    .for_each(|w| w.store(0, Ordering::Relaxed));
+            }
+        };
+        if sidechain.is_some() && !self.staged_sidechain {
+            silence(0, at);
+            self.staged_sidechain = true;
+        }
+        if self.staged_sidechain {
+            match sidechain {
+                Some(side) => {
+                    for (ch, samples) in side.iter().enumerate().take(2) {
+                        let start = self.layout.sidechain_at(ch) + at;
+                        write_samples(words, start, &samples[..n.min(samples.len())]);
+                    }
+                }
+                None => silence(at, n),
+            }
+        }
+        if self.kind == Kind::Effect {
+            for (ch, channel) in io.iter().enumerate().take(2) {
+                write_samples(words, self.layout.input_at(ch) + at, &channel[..n]);
+            }
+        }
+        if stage {
+            if phase == 0 {
+                for (slot, value) in self.staged_values.iter_mut().enumerate() {
+                    *value = values(slot);
+                }
+                self.staged_transport = *transport;
+            }
+            for (ch, channel) in io.iter_mut().enumerate().take(2) {
+                for (f, sample) in channel[..n].iter_mut().enumerate() {
+                    *sample = self.k_output[(phase + f) * 2 + ch];
+                }
+            }
+            self.staged += n;
+            return;
+        }
+        self.send(io, n, values, transport);
+    }
+
+    /// Takes the block's events (and notes to adopt), at frames counted from the first staged
+    /// frame; a staged block's late events stay within it.
+    fn gather(&mut self, events: &mut dyn Iterator<Item = MidiEvent>, frames: usize, stage: bool) {
+        let adopting = std::mem::take(&mut self.adopting);
+        let adopted = adopting
+            .then(|| self.adopt.note_ons())
+            .into_iter()
+            .flatten();
+        let base = self.staged as u32;
+        for event in adopted.chain(events) {
+            if self.events.len() < MAX_EVENTS {
+                self.held.track(&event);
+                let at = if stage {
+                    event.at().min(frames as u32)
+                } else {
+                    event.at()
+                };
+                self.events.push(event.at_frame(base + at));
+            }
+        }
+    }
+
+    /// Sends the staged frames and the block's first `n` frames (written already), and plays
+    /// the answer, or passes when it does not come by the deadline.
+    fn send(
+        &mut self,
+        io: &mut [&mut [f32]],
+        n: usize,
+        values: &dyn Fn(usize) -> Option<f32>,
+        transport: &Transport,
+    ) {
+        let words = self.region.words();
+        let at = std::mem::take(&mut self.staged);
         let mut flags = 0;
         if std::mem::take(&mut self.reset) {
             flags |= FLAG_RESET;
         }
-        if let Some([l, r, ..]) = sidechain {
+        if std::mem::take(&mut self.staged_sidechain) {
             flags |= FLAG_SIDECHAIN;
-            write_samples(words, self.layout.sidechain_at(0), &l[..n.min(l.len())]);
-            write_samples(words, self.layout.sidechain_at(1), &r[..n.min(r.len())]);
         }
-        if self.kind == Kind::Effect {
-            for (ch, channel) in io.iter().enumerate().take(2) {
-                write_samples(words, self.layout.input_at(ch), &channel[..n]);
-            }
+        let short = n < self.ksmps;
+        if short {
+            flags |= FLAG_KEEP_OUTPUT;
         }
-        let header = BlockHeader { frames: n, flags };
+        let header = BlockHeader {
+            frames: at + n,
+            staged: at,
+            flags,
+        };
         self.layout.write_header(words, &header, values, transport);
+        if at > 0 {
+            let staged = &self.staged_values;
+            self.layout.write_staged(
+                words,
+                &|slot| staged.get(slot).copied().flatten(),
+                &self.staged_transport,
+            );
+        }
         self.layout.write_events(words, &self.events);
+        self.events.clear();
+        self.engine_pos = (self.engine_pos + at + n) % self.ksmps.max(1);
+        self.have_output = false;
         self.seq = self.seq.wrapping_add(1).max(1) % DEAD;
         let seq = self.seq;
         words[REQUEST].store(seq, Ordering::Release);
         shared::wake(&words[REQUEST]);
+        self.round_trips += 1;
         let asked = Instant::now();
         loop {
             let now = words[ANSWER].load(Ordering::Acquire);
@@ -336,8 +473,13 @@ impl RemoteEngine {
             }
             shared::wait(&words[ANSWER], now, self.deadline - waited);
         }
+        self.compute = Duration::from_nanos(words[COMPUTE].load(Ordering::Relaxed) as u64);
         for (ch, channel) in io.iter_mut().enumerate().take(2) {
-            read_samples(words, self.layout.output_at(ch), &mut channel[..n]);
+            read_samples(words, self.layout.output_at(ch) + at, &mut channel[..n]);
+        }
+        if short {
+            read_samples(words, self.layout.k_output_at(), &mut self.k_output);
+            self.have_output = true;
         }
     }
 }

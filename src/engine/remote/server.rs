@@ -7,6 +7,7 @@
 
 use super::protocol::{build_id, read_samples, write_samples, COMPUTE, STOP};
 use super::protocol::{Layout, LoadRequest, Report, ANSWER, FLAG_RESET, FLAG_SIDECHAIN, REQUEST};
+use super::protocol::{FLAG_KEEP_OUTPUT, MAX_EVENTS};
 use crate::csound::process::sandbox;
 use crate::csound::process::shared::{self, SharedRegion};
 use crate::csound::{Error, ErrorKind, MessageLevel, MessageLog};
@@ -144,6 +145,7 @@ fn perform(engine: &mut Engine, region: &SharedRegion, layout: Layout, kind: Kin
     let capacity = layout.capacity;
     let mut io = [vec![0.0f32; capacity], vec![0.0f32; capacity]];
     let mut side = [vec![0.0f32; capacity], vec![0.0f32; capacity]];
+    let mut events = Vec::with_capacity(MAX_EVENTS);
     // The plugin numbers blocks from 1; it may have asked for the first already.
     let mut seen = 0;
     loop {
@@ -175,22 +177,42 @@ fn perform(engine: &mut Engine, region: &SharedRegion, layout: Layout, kind: Kin
                 read_samples(words, layout.sidechain_at(ch), &mut buffer[..n]);
             }
         }
-        let transport = layout.transport(words);
-        let values = |slot: usize| layout.value(words, slot);
-        let mut events = layout.events(words);
+        events.clear();
+        events.extend(layout.events(words));
         let computing = Instant::now();
+        // Frames the plugin gathered from shorter blocks go through as those blocks would
+        // have: with the values and transport of their time, their events at their frames.
+        let staged = header.staged;
+        let split = events.partition_point(|e| (e.at() as usize) < staged);
         let [l, r] = &mut io;
         let [sl, sr] = &side;
-        let sidechain = [&sl[..n], &sr[..n]];
+        let (l_staged, l_now) = l[..n].split_at_mut(staged);
+        let (r_staged, r_now) = r[..n].split_at_mut(staged);
+        if staged > 0 {
+            let sidechain = [&sl[..staged], &sr[..staged]];
+            engine.process(
+                &mut [l_staged, r_staged],
+                has_side.then_some(&sidechain[..]),
+                &mut events[..split].iter().copied(),
+                &|slot| layout.value(words, slot, true),
+                &layout.transport(words, true),
+            );
+        }
+        let sidechain = [&sl[staged..n], &sr[staged..n]];
         engine.process(
-            &mut [&mut l[..n], &mut r[..n]],
+            &mut [l_now, r_now],
             has_side.then_some(&sidechain[..]),
-            &mut events,
-            &values,
-            &transport,
+            &mut events[split..]
+                .iter()
+                .map(|e| e.at_frame(e.at().saturating_sub(staged as u32))),
+            &|slot| layout.value(words, slot, false),
+            &layout.transport(words, false),
         );
         for (ch, buffer) in io.iter().enumerate() {
             write_samples(words, layout.output_at(ch), &buffer[..n]);
+        }
+        if header.flags & FLAG_KEEP_OUTPUT != 0 {
+            write_samples(words, layout.k_output_at(), engine.last_output());
         }
         let spent = computing.elapsed().as_nanos().min(u32::MAX as u128) as u32;
         words[COMPUTE].store(spent, Ordering::Relaxed);
