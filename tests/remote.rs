@@ -199,3 +199,92 @@ fn an_engine_process_plays_any_block_sizes_bit_for_bit_like_an_engine_in_the_plu
         );
     }
 }
+
+/// The parent of a process, from `/proc`.
+fn parent_of(pid: i32) -> i32 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .to_owned();
+    after
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0)
+}
+
+fn start(kind: Kind) -> RemoteEngine {
+    let source = Source::text(ORCHESTRA, "zygote.csd");
+    let program = Program::Library(common::plugin_library());
+    let (engine, _) = RemoteEngine::start(
+        &program,
+        &source,
+        SR,
+        kind,
+        MAX_BLOCK,
+        &mut OrchestraState::default(),
+    )
+    .expect("starts");
+    engine
+}
+
+/// Plays a signal through an effect engine and says whether its output is the input as the
+/// orchestra changes it (so the engine answered).
+fn answers(engine: &mut RemoteEngine) -> bool {
+    let input: Vec<f32> = (0..MAX_BLOCK).map(|i| (i as f32 * 0.37).sin()).collect();
+    // Twice: the first block's output is the k-periods before it (latency).
+    let mut out = input.clone();
+    for _ in 0..2 {
+        out.clone_from(&input);
+        let mut r = input.clone();
+        engine.process(
+            &mut [&mut out, &mut r],
+            None,
+            &mut std::iter::empty(),
+            &|_| None,
+            &Transport::default(),
+        );
+    }
+    // The orchestra plays its input at half level, a k-period late.
+    (64..MAX_BLOCK).all(|f| (out[f] - 0.5 * input[f - 32]).abs() < 1e-3)
+}
+
+#[test]
+fn engine_processes_are_forked_from_one_single_threaded_zygote_which_is_replaced_if_it_dies() {
+    let mut first = start(Kind::Effect);
+    let second = start(Kind::Effect);
+    let zygote = parent_of(first.pid());
+    assert_ne!(
+        zygote,
+        std::process::id() as i32,
+        "not started by the host itself"
+    );
+    assert_eq!(parent_of(second.pid()), zygote, "one zygote for both");
+    let threads = std::fs::read_dir(format!("/proc/{zygote}/task")).map(|d| d.count());
+    assert_eq!(threads.ok(), Some(1), "a zygote forks from a single thread");
+
+    // The zygote killed (by the user, say): running engines play on, the next one starts.
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", &zygote.to_string()])
+        .status();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert!(answers(&mut first), "an engine outlives its zygote");
+    let mut third = start(Kind::Effect);
+    assert_ne!(parent_of(third.pid()), zygote, "a new zygote");
+    assert!(answers(&mut third));
+    // An engine's crash is still reported when its zygote is gone.
+    let health = first.health();
+    let _ = std::process::Command::new("kill")
+        .args(["-SEGV", &first.pid().to_string()])
+        .status();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while health.failure().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(health.failure().is_some(), "the crash is noticed");
+    assert!(
+        !answers(&mut first),
+        "a dead effect passes its input through"
+    );
+}

@@ -46,6 +46,11 @@ fn initialize() {
     });
 }
 
+/// Loads libcsound's opcode libraries now (the engine processes' zygote does, once).
+pub fn warm_up() {
+    initialize();
+}
+
 /// The Csound version as a number, e.g. 6180 for 6.18.0.
 pub fn version() -> i32 {
     // SAFETY: a pure query of a constant.

@@ -5,9 +5,11 @@
 //! | Module | What it is for |
 //! |---|---|
 //! | [`shared`] | memory shared with the engine process, and waiting on it |
-//! | [`spawn`] | finding the plugin library and starting an engine process from it |
+//! | [`spawn`] | finding the plugin library and starting the zygote from it |
+//! | [`zygote`] | the warm process engine processes are forked from, and their handles |
 //! | [`sandbox`] | confining an engine process: no programs, network or file writes |
 
 pub mod sandbox;
 pub mod shared;
 pub mod spawn;
+pub mod zygote;

@@ -50,10 +50,9 @@ pub enum Program {
     Executable(PathBuf),
 }
 
-/// Starts an engine process: its standard input is `control`, its standard output `shared`
-/// (the engine maps it, then points standard output at `/dev/null`); standard error stays the
-/// host's.
-pub fn spawn(program: &Program, control: OwnedFd, shared: OwnedFd) -> std::io::Result<Child> {
+/// Starts the engine processes' zygote ([`super::zygote`]) running `program`: its standard
+/// input is `socket`; standard error stays the host's.
+pub fn spawn(program: &Program, socket: OwnedFd) -> std::io::Result<Child> {
     let (mut command, _launcher) = match program {
         Program::Library(library) => {
             let launcher = memfd_create("csound-plugin-launcher", MemfdFlags::CLOEXEC)?;
@@ -71,7 +70,7 @@ pub fn spawn(program: &Program, control: OwnedFd, shared: OwnedFd) -> std::io::R
         }
     };
     command
-        .stdin(Stdio::from(control))
-        .stdout(Stdio::from(shared))
+        .stdin(Stdio::from(socket))
+        .stdout(Stdio::null())
         .spawn()
 }

@@ -13,7 +13,8 @@ use super::protocol::{
     COMPUTE, DEAD, FLAG_KEEP_OUTPUT, FLAG_RESET, FLAG_SIDECHAIN, MAX_EVENTS, REQUEST, SLOTS, STOP,
 };
 use crate::csound::process::shared::{self, SharedRegion};
-use crate::csound::process::spawn::{self, Program};
+use crate::csound::process::spawn::Program;
+use crate::csound::process::zygote::{self, EngineProcess};
 use crate::csound::{Error, ErrorKind, MessageLevel, MessageLog};
 use crate::engine::events::{HeldNotes, MidiEvent};
 use crate::engine::load::Loaded;
@@ -35,8 +36,8 @@ pub const GRACE: Duration = Duration::from_secs(2);
 /// How an engine process is doing, shared by the audio thread, its supervisor and the editor.
 #[derive(Debug)]
 pub struct Health {
-    pid: rustix::process::Pid,
-    /// 0 while it runs; then the signal that ended it, or 1000 + its exit code.
+    process: EngineProcess,
+    /// 0 while it runs; then how it ended ([`zygote::Ended`]).
     ended: AtomicI32,
     /// It stopped answering and was killed.
     stalled: AtomicBool,
@@ -70,6 +71,7 @@ impl Health {
             6 => "Csound crashed (SIGABRT: it found its memory corrupted and aborted)".into(),
             11 => "Csound crashed (SIGSEGV, a memory error)".into(),
             9 => "Csound was killed (SIGKILL)".into(),
+            zygote::UNKNOWN => "the engine process ended".into(),
             s if s < 1000 => format!("Csound crashed (signal {s})"),
             code => format!("the engine process ended (exit code {})", code - 1000),
         })
@@ -140,10 +142,10 @@ impl RemoteEngine {
             .map_err(|e| failed(format!("could not share memory with the engine: {e}")))?;
         let (ours, theirs) = UnixStream::pair()
             .map_err(|e| failed(format!("could not connect to the engine: {e}")))?;
-        let mut child = spawn::spawn(program, theirs.into(), shared_fd)
+        let process = zygote::spawn(program, theirs.into(), shared_fd)
             .map_err(|e| failed(format!("could not start the engine process: {e}")))?;
         let health = Arc::new(Health {
-            pid: rustix::process::Pid::from_child(&child),
+            process,
             ended: AtomicI32::new(0),
             stalled: AtomicBool::new(false),
             retired: AtomicBool::new(false),
@@ -158,9 +160,9 @@ impl RemoteEngine {
             strings: state.strings.clone(),
             build: build_id(),
         };
-        let stop = |child: &mut std::process::Child, error: Error| {
-            let _ = child.kill();
-            let _ = child.wait();
+        let stop = |health: &Health, error: Error| {
+            health.retired.store(true, Ordering::Release);
+            health.process.kill();
             Err(error)
         };
         let log = Arc::new(MessageLog::default());
@@ -172,7 +174,7 @@ impl RemoteEngine {
         let first = send(&ours, &request).and_then(|()| first_report(&ours, &mut reader, &log));
         let (loaded, bindings) = match first {
             Ok(Report::Loaded { loaded, bindings }) => (loaded, bindings),
-            Ok(Report::Failed(error)) => return stop(&mut child, error),
+            Ok(Report::Failed(error)) => return stop(&health, error),
             Ok(Report::Message { .. }) | Err(_) => {
                 let what = if asked.elapsed() >= COMPILE_TIMEOUT {
                     format!(
@@ -182,24 +184,20 @@ impl RemoteEngine {
                         COMPILE_TIMEOUT.as_secs()
                     )
                 } else {
-                    health
-                        .ended
-                        .store(exit_code(child.wait().ok()), Ordering::Release);
+                    health.ended.store(health.process.wait(), Ordering::Release);
                     format!(
                         "{} could not be loaded: {}",
                         source.origin,
                         health.failure().unwrap_or_default()
                     )
                 };
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(Error::new(ErrorKind::Compile, what));
+                return stop(&health, Error::new(ErrorKind::Compile, what));
             }
         };
         state.bindings = bindings;
         let region = Arc::new(region);
         read_messages(reader, log.clone());
-        supervise(child, region.clone(), health.clone(), log.clone());
+        supervise(region.clone(), health.clone(), log.clone());
         let engine = RemoteEngine {
             region,
             layout,
@@ -254,7 +252,7 @@ impl RemoteEngine {
 
     /// The engine process's id.
     pub fn pid(&self) -> i32 {
-        self.health.pid.as_raw_nonzero().get()
+        self.health.process.pid().as_raw_nonzero().get()
     }
 
     /// Time the engine process spent on the last block (for the benchmarks): zero when the
@@ -329,10 +327,7 @@ impl RemoteEngine {
         if let Some((seq, since)) = self.late {
             if answer != seq {
                 if since.elapsed() > GRACE && !self.health.stalled.swap(true, Ordering::AcqRel) {
-                    let _ = rustix::process::kill_process(
-                        self.health.pid,
-                        rustix::process::Signal::KILL,
-                    );
+                    self.health.process.kill();
                 }
                 self.events.clear();
                 return self.pass(io);
@@ -491,7 +486,7 @@ impl Drop for RemoteEngine {
         words[STOP].store(1, Ordering::Release);
         shared::wake(&words[REQUEST]);
         // Nothing in the engine needs saving: it ends at once; its supervisor reaps it.
-        let _ = rustix::process::kill_process(self.health.pid, rustix::process::Signal::KILL);
+        self.health.process.kill();
     }
 }
 
@@ -545,17 +540,12 @@ fn read_messages(reader: BufReader<UnixStream>, log: Arc<MessageLog>) {
 
 /// Waits for the engine process to end, then tells the audio thread at once and, unless the
 /// plugin stopped it, the console.
-fn supervise(
-    mut child: std::process::Child,
-    region: Arc<SharedRegion>,
-    health: Arc<Health>,
-    log: Arc<MessageLog>,
-) {
+fn supervise(region: Arc<SharedRegion>, health: Arc<Health>, log: Arc<MessageLog>) {
     let _ = std::thread::Builder::new()
         .name("csound-engine-supervisor".into())
         .spawn(move || {
-            let status = child.wait().ok();
-            health.ended.store(exit_code(status), Ordering::Release);
+            let ended = health.process.wait();
+            health.ended.store(ended, Ordering::Release);
             let words = region.words();
             words[ANSWER].store(DEAD, Ordering::Release);
             shared::wake(&words[ANSWER]);
@@ -569,16 +559,4 @@ fn supervise(
                 }
             }
         });
-}
-
-/// How a process ended, as [`Health::ended`] keeps it.
-fn exit_code(status: Option<std::process::ExitStatus>) -> i32 {
-    use std::os::unix::process::ExitStatusExt;
-    match status {
-        Some(s) => s
-            .signal()
-            .unwrap_or_else(|| 1000 + s.code().unwrap_or(0))
-            .max(1),
-        None => 1000,
-    }
 }

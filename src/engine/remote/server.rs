@@ -2,21 +2,21 @@
 //! shared block until the plugin stops it or goes away. It runs the very same
 //! [`Engine`] code as an in-process engine, so its output is the same, bit for bit.
 //!
-//! Started by the launcher (`csound::process::spawn`) with its standard input connected to the
-//! plugin's control stream and its standard output open on the shared block.
+//! Forked by the zygote (`csound::process::zygote`), which the launcher started, with the
+//! plugin's control stream and the shared block.
 
 use super::protocol::{build_id, read_samples, write_samples, COMPUTE, STOP};
 use super::protocol::{Layout, LoadRequest, Report, ANSWER, FLAG_RESET, FLAG_SIDECHAIN, REQUEST};
 use super::protocol::{FLAG_KEEP_OUTPUT, MAX_EVENTS};
-use crate::csound::process::sandbox;
 use crate::csound::process::shared::{self, SharedRegion};
+use crate::csound::process::{sandbox, zygote};
 use crate::csound::{Error, ErrorKind, MessageLevel, MessageLog};
 use crate::engine::driver::Engine;
 use crate::orchestra::source::Kind;
 use crate::orchestra::trust::{self, TrustStore};
 use crate::params::state::OrchestraState;
 use std::io::{BufRead, BufReader, Write};
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -25,13 +25,34 @@ use std::time::{Duration, Instant};
 /// How long the engine waits for a block before it looks whether it should end.
 const IDLE: Duration = Duration::from_millis(200);
 
-/// The engine process's entry point, called by the launcher. Returns the process's exit code.
+/// The entry point of the process the launcher starts: the zygote engine processes are forked
+/// from ([`zygote`]), with its socket to the plugin on standard input. Returns the process's
+/// exit code.
 #[no_mangle]
 pub extern "C" fn csound_plugin_engine_main(_argc: i32, _argv: *const *const u8) -> i32 {
+    let socket = match take_stdin() {
+        Ok(socket) => socket,
+        Err(e) => {
+            eprintln!("csound-plugin engine: {e}");
+            return 1;
+        }
+    };
+    zygote::serve(socket, engine_main)
+}
+
+/// The zygote's socket, off standard input: the engines it forks must not reach it.
+fn take_stdin() -> std::io::Result<OwnedFd> {
+    let socket = std::io::stdin().as_fd().try_clone_to_owned()?;
+    rustix::stdio::dup2_stdin(std::fs::File::open("/dev/null")?)?;
+    Ok(socket)
+}
+
+/// An engine process, forked by the zygote with its control stream and shared block.
+fn engine_main(control: OwnedFd, shared: OwnedFd) -> i32 {
     // The engine ends with the plugin: when the control stream closes (see `serve`), which it
     // does when the plugin's process ends, however it ends. (A parent-death signal would fire
     // when the *thread* that started the engine ends, which in a host can be any time.)
-    match serve() {
+    match serve(control, shared) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("csound-plugin engine: {e}");
@@ -40,11 +61,8 @@ pub extern "C" fn csound_plugin_engine_main(_argc: i32, _argv: *const *const u8)
     }
 }
 
-fn serve() -> std::io::Result<()> {
-    let control = UnixStream::from(std::io::stdin().as_fd().try_clone_to_owned()?);
-    let shared_fd = std::io::stdout().as_fd().try_clone_to_owned()?;
-    // Standard output was only the way the shared block came in.
-    rustix::stdio::dup2_stdout(std::fs::File::open("/dev/null")?)?;
+fn serve(control: OwnedFd, shared_fd: OwnedFd) -> std::io::Result<()> {
+    let control = UnixStream::from(control);
     let mut lines = BufReader::new(control.try_clone()?).lines();
     let reports = Arc::new(Mutex::new(control));
     let request: LoadRequest = match lines.next() {
