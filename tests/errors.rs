@@ -75,7 +75,7 @@ fn hostile_options_are_refused_before_reaching_csound() {
     for bad in [
         "-r",
         "-k",
-        "--bogus-option",
+        "--utility=sndinfo",
         "--opcode-lib=lib/evil.so",
         "--env:INCDIR=/etc",
         "--port=9999",
@@ -90,7 +90,7 @@ fn hostile_options_are_refused_before_reaching_csound() {
         "--opcode-lib=evil.so",
         "--env:SSDIR=/",
         "-k",
-        "-d --bogus-option",
+        "-d --daemon",
     ] {
         let csd = format!(
             "<CsoundSynthesizer>\n<CsOptions>\n{bad}\n</CsOptions>\n<CsInstruments>\ninstr 1\nendin\n</CsInstruments>\n</CsoundSynthesizer>\n"

@@ -57,17 +57,6 @@ fn cpu_of_pid(pid: i32) -> f64 {
     (fields.get(11).copied().unwrap_or(0.0) + fields.get(12).copied().unwrap_or(0.0)) / ticks
 }
 
-/// The parent of a process (from `/proc`).
-fn parent_of(pid: i32) -> i32 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    after
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0)
-}
-
 /// Unique memory of another process in bytes (private pages, from `/proc`).
 fn unique_memory(pid: i32) -> f64 {
     let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
@@ -205,12 +194,7 @@ pub fn memory() {
     }
     let plugin_side = resident() - before;
     let engines_side: f64 = engines.iter().map(|e| unique_memory(e.pid())).sum();
-    let zygote = unique_memory(parent_of(first.pid()));
-    println!(
-        "{} {}",
-        (plugin_side + engines_side) / 16.0 / 1048576.0,
-        zygote / 1048576.0
-    );
+    println!("{}", (plugin_side + engines_side) / 16.0 / 1048576.0);
     drop(first);
 }
 
@@ -275,11 +259,11 @@ pub fn section(
             .map(|_| in_fresh_process(exe, "--remote-restore"))
             .collect(),
     );
-    let memories: Vec<Vec<f64>> = (0..runs)
-        .map(|_| numbers_from_fresh_process(exe, &["--remote-memory"]))
-        .collect();
-    let remote_memory = median(memories.iter().map(|n| n[0]).collect());
-    let zygote_memory = median(memories.iter().map(|n| n[1]).collect());
+    let remote_memory = median(
+        (0..runs)
+            .map(|_| in_fresh_process(exe, "--remote-memory"))
+            .collect(),
+    );
     let floor = median(
         (0..runs)
             .map(|_| in_fresh_process(exe, "--remote-floor"))
@@ -289,7 +273,7 @@ pub fn section(
         events,
         csound_plugin::engine::live::Launch::Process(program()),
     );
-    let _ = writeln!(report, "\n| what | figure | target |\n|---|---|---|\n| instance start to first block (a new engine process forked from the warm zygote) | {remote_next:.1} ms | ≤ 20 ms |\n| the same for a host process's first instance (starts the zygote, which loads libcsound's opcode libraries once, as an in-process engine does, section 3) | {remote_first:.1} ms | |\n| restore a 32-instance project (32 engine processes, one after another) | {remote_restore:.3} s | ≤ 1 s |\n| memory per instance: host growth plus the engine process's own pages, 16 playing (the zygote's own pages, once per host process, not counted: {zygote_memory:.1} MB) | {remote_memory:.2} MB | ≤ 15 MB |\n| Rust allocations / frees on the audio thread, a minute with {swaps} recompiles in new engine processes and {restarts} engine crashes each followed by Restart, every other stretch in blocks of 16 frames | {allocations} / {frees} | 0 / 0 |");
+    let _ = writeln!(report, "\n| what | figure | target |\n|---|---|---|\n| instance start to first block (a new engine process forked from the warm zygote) | {remote_next:.1} ms | ≤ 20 ms |\n| the same for a host process's first instance (starts the zygote, which loads libcsound's opcode libraries once, as an in-process engine does, section 3) | {remote_first:.1} ms | |\n| restore a 32-instance project (32 engine processes, one after another) | {remote_restore:.3} s | ≤ 1 s |\n| memory per instance: host growth plus the engine process's own pages, 16 playing (the zygote, once per host process, is not counted) | {remote_memory:.2} MB | ≤ 15 MB |\n| Rust allocations / frees on the audio thread, a minute with {swaps} recompiles in new engine processes and {restarts} engine crashes each followed by Restart, every other stretch in blocks of 16 frames | {allocations} / {frees} | 0 / 0 |");
     let _ = writeln!(report, "
 The floor under these ratios on this machine: one wake-up and answer between the plugin and an engine process doing nothing (`ksmps = 1`, an empty orchestra) costs **{floor:.1} µs** of CPU, both processes counted. At 48 kHz and ksmps 32, blocks of 256 frames cost one round trip each and shorter blocks one per k-period (their frames are gathered on the plugin's side), so the ratio at 256 cannot go below 1 + {floor:.1} µs × 187.5 / (csound's CPU per second), and at 16 and 1 below 1 + {floor:.1} µs × 1500 / (csound's CPU per second).");
 }

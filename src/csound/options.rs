@@ -149,6 +149,25 @@ const PLUS_PASS: &[(&str, Value)] = &[
     ("max_str_len", Value::Int(10, 65_536)),
 ];
 
+/// Long options that reach outside the instrument: refused, whatever their value.
+const LONG_REFUSED: &[(&str, &str)] = &[
+    ("opcode-lib", "it loads a program library into the host"),
+    (
+        "env",
+        "it changes the environment Csound finds files and libraries through",
+    ),
+    ("port", "it listens to the network for orchestra code"),
+    ("daemon", "it keeps Csound waiting for code from outside"),
+    ("udp-echo", "it belongs to Csound's network server"),
+    ("udp-console", "it sends Csound's messages over the network"),
+    ("logfile", "it writes a log file"),
+    (
+        "utility",
+        "it runs a Csound utility instead of the orchestra",
+    ),
+    ("syntax-check-only", "it would not run the orchestra"),
+];
+
 /// `-+name=value` options that select I/O modules or devices: dropped.
 const PLUS_IGNORE: &[&str] = &[
     "rtaudio",
@@ -188,10 +207,8 @@ fn check_plus(option: &str, body: &str) -> Result<Verdict> {
             let value = check_value(option, value, *shape)?;
             Ok(Verdict::Pass(format!("-+{name}={value}")))
         }
-        None => Err(refused(
-            option,
-            "it is not on the list of options this host allows",
-        )),
+        // Not one the plugins need: dropped, with a note, never refused for its spelling.
+        None => Ok(Verdict::Ignore(option.to_string())),
     }
 }
 
@@ -205,14 +222,27 @@ fn check_long(option: &str, body: &str) -> Result<Verdict> {
         Some((n, v)) => (n, Some(v)),
         None => (body, None),
     };
+    let family = name.split(':').next().unwrap_or(name);
+    if let Some((_, why)) = LONG_REFUSED.iter().find(|(n, _)| *n == family) {
+        return Err(refused(option, why));
+    }
     if LONG_IGNORE.contains(&name) {
         return Ok(Verdict::Ignore(option.to_string()));
     }
+    if name == "limiter" {
+        // `--limiter[=level]`: Csound's own output clipping.
+        return match value {
+            None => Ok(Verdict::Pass("--limiter".into())),
+            Some(v) => {
+                let v = check_value(option, v, Value::Num(0.0, 1.0))?;
+                Ok(Verdict::Pass(format!("--limiter={v}")))
+            }
+        };
+    }
     let Some((_, shape)) = LONG_PASS.iter().find(|(n, _)| *n == name) else {
-        return Err(refused(
-            option,
-            "it is not on the list of options this host allows",
-        ));
+        // Not one the plugins need (or a newer Csound's): dropped with a note, never refused
+        // for its spelling; it never reaches Csound.
+        return Ok(Verdict::Ignore(option.to_string()));
     };
     match (shape, value) {
         (None, None) => Ok(Verdict::Pass(format!("--{name}"))),
@@ -308,13 +338,8 @@ fn check_short(option: &str, body: &str, next: Option<&str>) -> Result<(Vec<Verd
         if !takes_value {
             match SHORT_FLAG.iter().find(|(f, _)| *f == flag) {
                 Some((_, true)) => verdicts.push(Verdict::Pass(format!("-{flag}"))),
-                Some((_, false)) => verdicts.push(Verdict::Ignore(format!("-{flag}"))),
-                None => {
-                    return Err(refused(
-                        option,
-                        &format!("`-{flag}` is not an option this host allows"),
-                    ))
-                }
+                // Ours to handle, or not one the plugins know: dropped, with a note.
+                _ => verdicts.push(Verdict::Ignore(format!("-{flag}"))),
             }
             continue;
         }
@@ -334,6 +359,19 @@ fn check_short(option: &str, body: &str, next: Option<&str>) -> Result<(Vec<Verd
                 }
             }
         } else {
+            // A number ends where Csound's reading of it ends; flags may follow (`-m0d`).
+            let number = SHORT_VALUE.iter().any(|(f, _, _)| *f == flag);
+            let end = if number {
+                number_prefix(rest)
+            } else {
+                rest.len()
+            };
+            if end > 0 && end < rest.len() {
+                let (mut first, _) = check_short(option, &format!("{flag}{}", &rest[..end]), None)?;
+                let (more, consumed) = check_short(option, &rest[end..], next)?;
+                first.extend(more);
+                return Ok((first, consumed));
+            }
             (rest, false)
         };
         let written = format!("-{flag}{value}");
@@ -354,6 +392,27 @@ fn check_short(option: &str, body: &str, next: Option<&str>) -> Result<(Vec<Verd
         return Err(refused(option, "a lone `-` is not an option"));
     }
     Ok((verdicts, false))
+}
+
+/// The length of the number `text` starts with, as C's `sscanf("%f")` would read it.
+fn number_prefix(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = 0;
+    if matches!(bytes.first(), Some(b'-' | b'+')) {
+        end = 1;
+    }
+    let mut dot = false;
+    while let Some(&b) = bytes.get(end) {
+        match b {
+            b'0'..=b'9' => end += 1,
+            b'.' if !dot => {
+                dot = true;
+                end += 1
+            }
+            _ => break,
+        }
+    }
+    end
 }
 
 /// Splits a `<CsOptions>` text into words, dropping `;` comments and `/* */` blocks.
@@ -439,8 +498,8 @@ mod tests {
             "--ksmps=0",
             "--nchnls=1024",
             "--0dbfs=0",
-            "--bogus-option",
             "--opcode-lib=lib/evil.so",
+            "--opcode-lib",
             "--env:INCDIR=/etc",
             "--port=1234",
             "--daemon",
@@ -448,11 +507,12 @@ mod tests {
             "-@file",
             "-Olog.txt",
             "-b",
-            "-+ignore_csopts=1",
             "--omacro:1X=2",
+            "--utility=sndinfo",
             "plain",
             "-",
-            "-dq",
+            "-m0U",
+            "--limiter=2",
         ] {
             let e = check(bad).expect_err(bad);
             assert_eq!(e.kind(), ErrorKind::RefusedOption, "{bad}");
@@ -471,9 +531,34 @@ mod tests {
             "-W",
             "-+rtaudio=jack",
             "--output=x.wav",
+            "--bogus-option",
+            "--a-newer-csounds-option=3",
+            "-+ignore_csopts=1",
+            "-q",
         ] {
             assert_eq!(check(o).unwrap(), Verdict::Ignore(o.to_string()));
         }
+    }
+
+    #[test]
+    fn combined_short_flags_read_as_csound_reads_them() {
+        let f = filter("-m0d -dm0 -m4dW -j2d --limiter --limiter=0.9").unwrap();
+        assert_eq!(
+            f.passed,
+            [
+                "--messagelevel=0",
+                "-d",
+                "-d",
+                "--messagelevel=0",
+                "--messagelevel=4",
+                "-d",
+                "--num-threads=2",
+                "-d",
+                "--limiter",
+                "--limiter=0.9"
+            ]
+        );
+        assert_eq!(f.ignored, ["-W"]);
     }
 
     #[test]

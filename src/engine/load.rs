@@ -8,6 +8,7 @@ use crate::engine::driver::{Engine, Notes, CHANNELS};
 use crate::engine::notes::NoteMapper;
 use crate::engine::python::PythonTurn;
 use crate::engine::transport::TransportChannels;
+use crate::orchestra::cabbage::{self, Layout};
 use crate::orchestra::declarations::{self, NoteLength, NoteMode, ParamSpec, DEFAULT_NOTE_SECONDS};
 use crate::orchestra::source::{Kind, Source};
 use crate::orchestra::trust::{self, TrustStore};
@@ -24,6 +25,9 @@ pub struct Loaded {
     pub slots: Vec<Option<usize>>,
     /// Slots newly bound by this load: their channels start at the declared default.
     pub fresh: Vec<usize>,
+    /// The `<Cabbage>` section's form and widgets, when the CSD has one: the editor draws it.
+    #[serde(default)]
+    pub layout: Option<Layout>,
 }
 
 /// The largest `ksmps` the plugins run: the latency is `ksmps` frames (8192 is 0.17 s at
@@ -46,6 +50,8 @@ impl Engine {
     ) -> Result<(Engine, Loaded)> {
         let (text, origin) = (source.text.as_str(), source.origin.as_str());
         let parsed = csd::parse(text, origin)?;
+        let layout = cabbage::read(text)
+            .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}")))?;
         let note_mode = match parsed.extra.iter().find(|(name, _)| name == "CsPlugin") {
             Some((_, section)) => declarations::parse_plugin_section(section)
                 .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}")))?,
@@ -93,7 +99,10 @@ impl Engine {
         let note_mode = Self::note_length(note_mode, &parsed, origin, &csound);
         let zero_dbfs = csound.zero_dbfs();
         let channels = csound.channels()?;
-        let params = declarations::parameters(&channels, &parsed.orchestra);
+        let mut params = declarations::parameters(&channels, &parsed.orchestra);
+        if let Some(layout) = &layout {
+            Self::add_widgets(&mut csound, layout, &mut params)?;
+        }
         let transport = TransportChannels::resolve(&mut csound)?;
         let controls = MidiControls::resolve(&mut csound)?;
         let notes = match (note_mode, midi_in) {
@@ -117,6 +126,7 @@ impl Engine {
             ksmps,
             slots: Vec::new(),
             fresh: Vec::new(),
+            layout,
         };
         let log = csound.messages();
         let engine = Engine {
@@ -156,6 +166,32 @@ impl Engine {
             engine.csound.set_string_channel(name, value)?;
         }
         Ok((engine, loaded))
+    }
+
+    /// Adds the parameters a `<Cabbage>` section declares to the `chn_k` ones and writes every
+    /// widget's starting value to its channel, as Cabbage does. A channel declared by both
+    /// keeps its `chn_k` declaration (range, default): that one was written for this plugin.
+    fn add_widgets(
+        csound: &mut Csound,
+        layout: &Layout,
+        params: &mut Vec<ParamSpec>,
+    ) -> Result<()> {
+        let declared = |name: &str, params: &[ParamSpec]| params.iter().any(|p| p.channel == name);
+        let values = cabbage::channel_values(layout);
+        for (name, value) in values.numbers {
+            if !declared(&name, params) {
+                csound.set_control_by_name(&name, value)?;
+            }
+        }
+        for (name, value) in values.texts {
+            csound.set_string_channel(&name, &value)?;
+        }
+        for spec in cabbage::parameters(layout) {
+            if !declared(&spec.channel, params) {
+                params.push(spec);
+            }
+        }
+        Ok(())
     }
 
     /// Resolves [`NoteLength::Auto`]: an instrument that computes with p3 plays each note for

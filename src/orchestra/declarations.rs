@@ -249,6 +249,17 @@ pub struct ParamSpec {
     pub default: f64,
     /// Names of the steps of a menu (integer channels), from `min` upwards.
     pub steps: Vec<String>,
+    /// The control's taper (Cabbage's skew): the value at position `p` is
+    /// `min + (max - min) * p^(1/skew)`; 1 is linear.
+    #[serde(default = "linear_skew")]
+    pub skew: f64,
+    /// The step values snap to, counted from `min` (Cabbage's increment); 0: continuous.
+    #[serde(default)]
+    pub step: f64,
+}
+
+fn linear_skew() -> f64 {
+    1.0
 }
 
 impl ParamSpec {
@@ -265,19 +276,32 @@ impl ParamSpec {
             max,
             default,
             steps: vec![],
+            skew: 1.0,
+            step: 0.0,
         }
     }
 
     /// A channel value from a normalized 0..1 position.
     pub fn plain(&self, normalized: f64) -> f64 {
         let n = normalized.clamp(0.0, 1.0);
-        match self.behaviour {
+        let value = match self.behaviour {
             Behaviour::Exponential if self.min * self.max > 0.0 => {
                 self.min * (self.max / self.min).powf(n)
             }
             Behaviour::Integer => (self.min + n * (self.max - self.min)).round(),
+            _ if self.skew != 1.0 => self.min + n.powf(1.0 / self.skew) * (self.max - self.min),
             _ => self.min + n * (self.max - self.min),
+        };
+        self.snap(value)
+    }
+
+    /// `value` on the step grid, within the range.
+    fn snap(&self, value: f64) -> f64 {
+        if self.step <= 0.0 || !self.step.is_finite() {
+            return value;
         }
+        let snapped = self.min + ((value - self.min) / self.step).round() * self.step;
+        snapped.clamp(self.min.min(self.max), self.min.max(self.max))
     }
 
     /// The normalized 0..1 position of a channel value.
@@ -286,6 +310,9 @@ impl ParamSpec {
         let n = match self.behaviour {
             Behaviour::Exponential if self.min * self.max > 0.0 => {
                 (plain / self.min).ln() / (self.max / self.min).ln()
+            }
+            _ if span != 0.0 && self.skew != 1.0 && self.behaviour != Behaviour::Integer => {
+                ((plain - self.min) / span).clamp(0.0, 1.0).powf(self.skew)
             }
             _ if span != 0.0 => (plain - self.min) / span,
             _ => 0.0,
@@ -371,6 +398,8 @@ pub fn parameters(channels: &[ChannelInfo], orchestra: &str) -> Vec<ParamSpec> {
                 max: c.hints.max,
                 default: c.hints.default,
                 steps,
+                skew: 1.0,
+                step: 0.0,
             };
             (position, spec)
         })
@@ -430,6 +459,8 @@ mod tests {
             max,
             default: min,
             steps: vec![],
+            skew: 1.0,
+            step: 0.0,
         }
     }
 

@@ -5,11 +5,13 @@
 //! |---|---|
 //! | [`source`] | an orchestra's text and origin, the plugin kind, its content hash |
 //! | [`declarations`] | its parameters (`chn_k`) and note mode (`<CsPlugin>`) |
+//! | [`cabbage`] | the widgets of a `<Cabbage>` section: parameters and the instrument's face |
 //! | [`reserved`] | the channels the plugins write for it (transport, MIDI controllers) |
 //! | [`factory`] | the orchestras built into the binaries |
 //! | [`safety`] | which of its opcodes reach outside the instrument |
 //! | [`trust`] | the sharing gate: refusing those until the user allows them |
 
+pub mod cabbage;
 pub mod declarations;
 pub mod factory;
 pub mod reserved;

@@ -1,0 +1,143 @@
+//! `<Cabbage>` sections: the GUI and parameter declarations of instruments written for
+//! Cabbage, in both of its syntaxes (Cabbage 2's widget lines, [`v2`]; Cabbage 3's JSON,
+//! [`v3`]), read into one [`Layout`]. Its numeric widgets become the plugin's parameters
+//! ([`parameters`]); every widget's starting value is written to its channel at load
+//! ([`channel_values`]), as Cabbage does.
+//!
+//! ```text
+//! <Cabbage>
+//! form caption("Acid") size(420, 200)
+//! rslider bounds(10, 10, 70, 70), channel("cutoff"), range(20, 20000, 1000, 0.3, 1), text("Cutoff")
+//! combobox bounds(10, 90, 100, 25), channel("wave"), items("Saw", "Square"), value(1)
+//! </Cabbage>
+//! ```
+
+pub mod v2;
+pub mod v3;
+pub mod widgets;
+
+use crate::csound::Behaviour;
+use crate::orchestra::declarations::ParamSpec;
+pub use widgets::{Bounds, Colour, Form, Layout, Range, Widget, WidgetKind};
+
+/// Reads the CSD's `<Cabbage>` section, if it has one (before or inside
+/// `<CsoundSynthesizer>`). Errors name the file line and the widget.
+pub fn read(csd: &str) -> Result<Option<Layout>, String> {
+    let open = "<Cabbage>";
+    let Some(start) = csd.find(open) else {
+        return Ok(None);
+    };
+    let content_start = start + open.len();
+    let Some(length) = csd[content_start..].find("</Cabbage>") else {
+        let line = csd[..start].matches('\n').count() + 1;
+        return Err(format!("<Cabbage> at line {line} is never closed"));
+    };
+    let content = &csd[content_start..content_start + length];
+    let first_line = csd[..content_start].matches('\n').count() + 1;
+    let trimmed = content.trim_start();
+    let layout = if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        v3::parse(content, first_line)?
+    } else {
+        v2::parse(content, first_line)?
+    };
+    Ok(Some(layout))
+}
+
+/// The parameters the layout's widgets declare, in layout order: each automatable numeric
+/// widget with a channel, two for an xy pad or a range slider.
+pub fn parameters(layout: &Layout) -> Vec<ParamSpec> {
+    let mut specs = Vec::new();
+    for widget in &layout.widgets {
+        if !widget.automatable || !widget.kind.is_numeric() || widget.string_channel {
+            continue;
+        }
+        let label = widget.text.first().filter(|t| !t.trim().is_empty());
+        for (i, (channel, range)) in widget.channels.iter().zip(&widget.ranges).enumerate() {
+            if channel.is_empty() {
+                continue;
+            }
+            let label = match (label, widget.channels.len()) {
+                (Some(label), 1) => label.clone(),
+                (Some(label), _) => format!("{label} {}", axis(widget.kind, i)),
+                (None, _) => channel.clone(),
+            };
+            specs.push(spec(widget, channel, label, range));
+        }
+    }
+    specs
+}
+
+/// How the two channels of a two-channel widget are told apart.
+fn axis(kind: WidgetKind, i: usize) -> &'static str {
+    match (kind, i) {
+        (WidgetKind::XyPad, 0) => "X",
+        (WidgetKind::XyPad, _) => "Y",
+        (_, 0) => "Low",
+        _ => "High",
+    }
+}
+
+fn spec(widget: &Widget, channel: &str, label: String, range: &Range) -> ParamSpec {
+    use WidgetKind::*;
+    let (behaviour, steps) = match widget.kind {
+        Button | CheckBox => {
+            let steps = match widget.text.as_slice() {
+                [off, on, ..] if widget.kind == Button => vec![off.clone(), on.clone()],
+                _ => vec!["Off".to_string(), "On".to_string()],
+            };
+            (Behaviour::Integer, steps)
+        }
+        ComboBox => (Behaviour::Integer, widget.items.clone()),
+        _ => (Behaviour::Linear, Vec::new()),
+    };
+    ParamSpec {
+        channel: channel.to_string(),
+        label,
+        unit: String::new(),
+        group: String::new(),
+        behaviour,
+        min: range.min,
+        max: range.max,
+        default: range.default,
+        steps,
+        skew: range.skew,
+        step: range.increment,
+    }
+}
+
+/// The starting values of a layout's channels.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChannelValues {
+    pub numbers: Vec<(String, f64)>,
+    /// String channels (file buttons, text editors, `channelType("string")`).
+    pub texts: Vec<(String, String)>,
+}
+
+/// The starting value of every widget channel (automatable or not).
+pub fn channel_values(layout: &Layout) -> ChannelValues {
+    let (mut numbers, mut texts) = (Vec::new(), Vec::new());
+    for widget in &layout.widgets {
+        for (channel, range) in widget.channels.iter().zip(&widget.ranges) {
+            if channel.is_empty() {
+                continue;
+            }
+            if widget.string_channel {
+                texts.push((
+                    channel.clone(),
+                    widget.default_text.clone().unwrap_or_default(),
+                ));
+            } else if widget.kind.is_numeric() {
+                numbers.push((channel.clone(), range.default));
+            }
+        }
+        if widget.string_channel && widget.ranges.is_empty() {
+            if let Some(channel) = widget.channels.first() {
+                texts.push((
+                    channel.clone(),
+                    widget.default_text.clone().unwrap_or_default(),
+                ));
+            }
+        }
+    }
+    ChannelValues { numbers, texts }
+}

@@ -1,0 +1,356 @@
+//! Cabbage 2's syntax: one widget a line, `type identifier(args), identifier(args) ...`, with
+//! `#define` macros, `{ }` containers whose children are placed relative to them, and `form`
+//! for the window.
+
+use super::widgets::{Bounds, Colour, Form, Layout, Range, Widget};
+
+/// An identifier's argument.
+#[derive(Debug, Clone, PartialEq)]
+enum Arg {
+    Text(String),
+    Number(f64),
+    /// Neither (a range slider's `0.2:0.8`, an expression): kept as written.
+    Raw(String),
+}
+
+impl Arg {
+    fn number(&self) -> Option<f64> {
+        match self {
+            Arg::Number(n) => Some(*n),
+            Arg::Text(t) | Arg::Raw(t) => t.trim().parse().ok(),
+        }
+    }
+    fn text(&self) -> String {
+        match self {
+            Arg::Text(t) | Arg::Raw(t) => t.clone(),
+            Arg::Number(n) => n.to_string(),
+        }
+    }
+}
+
+/// Reads a Cabbage 2 section. `first_line` is the file line of the section's first line, so
+/// errors name the line the user sees.
+pub fn parse(section: &str, first_line: usize) -> Result<Layout, String> {
+    let mut layout = Layout::default();
+    let mut macros: Vec<(String, String)> = Vec::new();
+    // The absolute origin of each open container.
+    let mut origins: Vec<(f32, f32)> = Vec::new();
+    // The last widget's origin, for a `{` on the line after it.
+    let mut last_origin = (0.0, 0.0);
+    for (n, raw) in section.lines().enumerate() {
+        let line_no = first_line + n;
+        let mut line = strip_comment(raw).trim().to_string();
+        if let Some(define) = line.strip_prefix("#define") {
+            let define = define.trim();
+            let (name, body) = define
+                .split_once(char::is_whitespace)
+                .unwrap_or((define, ""));
+            macros.push((name.to_string(), body.trim().to_string()));
+            // Longest first, so `$SLIDER2` is not read as `$SLIDER` followed by "2".
+            macros.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
+            continue;
+        }
+        for (name, body) in &macros {
+            line = line.replace(&format!("${name}"), body);
+        }
+        let mut rest = line.trim();
+        while let Some(after) = rest.strip_prefix('}') {
+            origins.pop();
+            rest = after.trim_start();
+        }
+        if rest.is_empty() {
+            continue;
+        }
+        if rest == "{" {
+            origins.push(last_origin);
+            continue;
+        }
+        let (type_name, identifiers) = rest
+            .split_once(|c: char| c.is_whitespace())
+            .unwrap_or((rest, ""));
+        let mut identifiers = identifiers.trim();
+        let opens = identifiers.ends_with('{');
+        if opens {
+            identifiers = identifiers[..identifiers.len() - 1].trim_end();
+        }
+        let parsed = identifier_list(identifiers)
+            .map_err(|e| format!("<Cabbage> line {line_no} ({type_name}): {e}"))?;
+        let parent = origins.last().copied().unwrap_or((0.0, 0.0));
+        if type_name.eq_ignore_ascii_case("form") {
+            read_form(&mut layout.form, &parsed);
+            continue;
+        }
+        let mut widget = Widget::new(type_name, line_no);
+        let value = read_widget(&mut widget, &parsed)
+            .map_err(|e| format!("<Cabbage> line {line_no} ({}): {e}", widget.name()))?;
+        widget.settle(value);
+        widget.bounds.x += parent.0;
+        widget.bounds.y += parent.1;
+        last_origin = (widget.bounds.x, widget.bounds.y);
+        if opens {
+            origins.push(last_origin);
+        }
+        layout.widgets.push(widget);
+    }
+    Ok(layout)
+}
+
+/// The line without its `;` comment (outside quotes).
+fn strip_comment(line: &str) -> &str {
+    let mut quoted = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ';' if !quoted => return &line[..i],
+            '/' if !quoted && line[i..].starts_with("//") => return &line[..i],
+            _ => {}
+        }
+    }
+    line
+}
+
+/// `name(args), name(args) ...` into names (lower case) and arguments.
+fn identifier_list(text: &str) -> Result<Vec<(String, Vec<Arg>)>, String> {
+    let mut out = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some(&(start, c)) = chars.peek() {
+        if c.is_whitespace() || c == ',' {
+            chars.next();
+            continue;
+        }
+        let mut name_end = start;
+        while let Some(&(i, c)) = chars.peek() {
+            if c.is_alphanumeric() || c == '_' || c == ':' {
+                name_end = i + c.len_utf8();
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let name = &text[start..name_end];
+        if name.is_empty() {
+            return Err(format!("unexpected `{c}`"));
+        }
+        while chars.peek().is_some_and(|(_, c)| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.peek().map(|(_, c)| *c) != Some('(') {
+            return Err(format!("`{name}` needs its values in parentheses"));
+        }
+        chars.next();
+        let mut args = Vec::new();
+        let mut current = String::new();
+        let mut quoted = None::<String>;
+        let mut depth = 0;
+        let mut closed = false;
+        for (_, c) in chars.by_ref() {
+            match (c, &mut quoted) {
+                ('"', None) => quoted = Some(String::new()),
+                ('"', Some(_)) => {
+                    args.push(Arg::Text(quoted.take().unwrap_or_default()));
+                    current.clear();
+                }
+                (c, Some(q)) => q.push(c),
+                ('(', None) => {
+                    depth += 1;
+                    current.push(c);
+                }
+                (')', None) if depth > 0 => {
+                    depth -= 1;
+                    current.push(c);
+                }
+                (')', None) => {
+                    closed = true;
+                    break;
+                }
+                (',', None) => push_bare(&mut args, &mut current),
+                (c, None) => current.push(c),
+            }
+        }
+        if !closed || quoted.is_some() {
+            return Err(format!("`{name}(` is never closed"));
+        }
+        push_bare(&mut args, &mut current);
+        out.push((name.to_ascii_lowercase(), args));
+    }
+    Ok(out)
+}
+
+fn push_bare(args: &mut Vec<Arg>, current: &mut String) {
+    let bare = current.trim();
+    if !bare.is_empty() {
+        args.push(match bare.parse::<f64>() {
+            Ok(n) => Arg::Number(n),
+            Err(_) => Arg::Raw(bare.to_string()),
+        });
+    }
+    current.clear();
+}
+
+fn numbers(name: &str, args: &[Arg], at_least: usize) -> Result<Vec<f64>, String> {
+    let numbers: Option<Vec<f64>> = args.iter().map(Arg::number).collect();
+    match numbers {
+        Some(n) if n.len() >= at_least => Ok(n),
+        _ => Err(format!(
+            "{name}({}) needs {at_least} numbers",
+            args.iter().map(Arg::text).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+fn colour(args: &[Arg]) -> Option<Colour> {
+    match args {
+        [single] => Colour::parse(&single.text()),
+        _ => Colour::from_numbers(
+            &args.iter().filter_map(Arg::number).collect::<Vec<_>>(),
+            false,
+        ),
+    }
+}
+
+fn read_form(form: &mut Form, identifiers: &[(String, Vec<Arg>)]) {
+    for (name, args) in identifiers {
+        match name.as_str() {
+            "caption" => form.caption = args.first().map(Arg::text).unwrap_or_default(),
+            "size" => {
+                if let [w, h, ..] = args.as_slice() {
+                    form.width = w.number().unwrap_or(form.width as f64) as f32;
+                    form.height = h.number().unwrap_or(form.height as f64) as f32;
+                }
+            }
+            "bounds" => {
+                if let [_, _, w, h, ..] = args.as_slice() {
+                    form.width = w.number().unwrap_or(form.width as f64) as f32;
+                    form.height = h.number().unwrap_or(form.height as f64) as f32;
+                }
+            }
+            "colour" | "color" | "colour:0" => form.colour = colour(args),
+            "pluginid" => form.plugin_id = args.first().map(Arg::text),
+            _ => {}
+        }
+    }
+}
+
+/// Reads a widget's identifiers; returns its `value(...)`, if given.
+fn read_widget(
+    widget: &mut Widget,
+    identifiers: &[(String, Vec<Arg>)],
+) -> Result<Option<f64>, String> {
+    let mut value = None;
+    for (name, args) in identifiers {
+        match name.as_str() {
+            "bounds" => {
+                let b = numbers(name, args, 4)?;
+                widget.bounds = Bounds {
+                    x: b[0] as f32,
+                    y: b[1] as f32,
+                    width: b[2] as f32,
+                    height: b[3] as f32,
+                };
+            }
+            "pos" => {
+                let p = numbers(name, args, 2)?;
+                (widget.bounds.x, widget.bounds.y) = (p[0] as f32, p[1] as f32);
+            }
+            "size" => {
+                let s = numbers(name, args, 2)?;
+                (widget.bounds.width, widget.bounds.height) = (s[0] as f32, s[1] as f32);
+            }
+            "channel" | "channels" => widget.channels = args.iter().map(Arg::text).collect(),
+            "range" => {
+                if args.len() < 2 {
+                    return Err(format!(
+                        "range needs min, max[, value, skew, increment]; got {} value(s)",
+                        args.len()
+                    ));
+                }
+                let number = |i: usize, default: f64| -> Result<f64, String> {
+                    match args.get(i) {
+                        None => Ok(default),
+                        Some(a) => a
+                            .number()
+                            .ok_or_else(|| format!("range(...): `{}` is not a number", a.text())),
+                    }
+                };
+                let (min, max) = (number(0, 0.0)?, number(1, 1.0)?);
+                // A range slider's value is `low:high`.
+                let (low, high) = match args.get(2).map(Arg::text) {
+                    Some(t) if t.contains(':') => {
+                        let (l, h) = t.split_once(':').unwrap_or_default();
+                        let parse = |s: &str| {
+                            s.trim()
+                                .parse::<f64>()
+                                .map_err(|_| format!("range(...): `{t}` is not low:high"))
+                        };
+                        (parse(l)?, parse(h)?)
+                    }
+                    _ => {
+                        let v = number(2, min)?;
+                        (v, max)
+                    }
+                };
+                let range = Range {
+                    skew: number(3, 1.0)?,
+                    increment: number(4, 0.0)?,
+                    ..Range::new(min, max, low)
+                };
+                widget.ranges = vec![
+                    range,
+                    Range {
+                        default: high,
+                        ..range
+                    },
+                ];
+                widget
+                    .ranges
+                    .truncate(if widget.kind.is_range() { 2 } else { 1 });
+            }
+            "rangex" | "rangey" => {
+                let r = numbers(name, args, 2)?;
+                let range = Range::new(r[0], r[1], r.get(2).copied().unwrap_or(r[0]));
+                let i = usize::from(name == "rangey");
+                while widget.ranges.len() <= i {
+                    widget.ranges.push(Range::new(0.0, 1.0, 0.0));
+                }
+                widget.ranges[i] = range;
+            }
+            "text" => widget.text = args.iter().map(Arg::text).collect(),
+            "items" => widget.items = args.iter().map(Arg::text).collect(),
+            "value" => match args.first() {
+                Some(Arg::Text(t)) => widget.default_text = Some(t.clone()),
+                Some(a) => value = a.number(),
+                None => {}
+            },
+            "automatable" => widget.automatable = args.first().and_then(Arg::number) != Some(0.0),
+            "channeltype" => {
+                widget.string_channel = args.first().is_some_and(|a| a.text() == "string")
+            }
+            "identchannel" => widget.ident_channel = args.first().map(Arg::text),
+            "visible" => widget.visible = args.first().and_then(Arg::number) != Some(0.0),
+            "colour" | "color" | "colour:0" | "color:0" => widget.colour = colour(args),
+            "colour:1" | "color:1" | "trackercolour" | "trackercolor" => {
+                widget.tracker_colour = colour(args)
+            }
+            "fontcolour" | "fontcolor" | "textcolour" | "textcolor" | "fontcolour:0"
+            | "fontcolour:1" => widget.font_colour = colour(args),
+            "outlinecolour" | "outlinecolor" => widget.outline_colour = colour(args),
+            _ => {}
+        }
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_with_quotes_and_nested_parentheses() {
+        let list =
+            identifier_list(r#"bounds(1, 2, 3, 4), text("a, (b)"), range(0, 1, .5)"#).unwrap();
+        assert_eq!(list[1].1, vec![Arg::Text("a, (b)".into())]);
+        assert_eq!(list[2].1[2], Arg::Number(0.5));
+        assert!(identifier_list("bounds(1, 2").is_err());
+        assert!(identifier_list("bounds 1").is_err());
+    }
+}

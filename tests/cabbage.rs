@@ -1,0 +1,279 @@
+//! `<Cabbage>` sections in both syntaxes: the same instrument written for Cabbage 2 and for
+//! Cabbage 3 declares the same parameters, channel values and layout.
+
+mod common;
+
+use common::fixture;
+use csound_plugin::csound::Behaviour;
+use csound_plugin::orchestra::cabbage::{self, Layout, WidgetKind};
+
+fn read(name: &str) -> Layout {
+    let text = std::fs::read_to_string(fixture(&format!("cabbage/{name}"))).unwrap();
+    cabbage::read(&text)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .expect("a <Cabbage> section")
+}
+
+#[test]
+fn both_syntaxes_declare_the_same_parameters() {
+    let (two, three) = (read("acid2.csd"), read("acid3.csd"));
+    let specs = cabbage::parameters(&two);
+    assert_eq!(specs, cabbage::parameters(&three), "Cabbage 2 and 3 agree");
+    let channels: Vec<&str> = specs.iter().map(|s| s.channel.as_str()).collect();
+    assert_eq!(
+        channels,
+        [
+            "cutoff", "res", "drive", "detune", "wave", "on", "trig", "x", "y", "low", "high",
+            "attack"
+        ],
+        "automatable numeric widgets in layout order; automatable(0), keyboard, labels, \
+         images, file buttons and unknown widgets are not parameters"
+    );
+    let by = |c: &str| specs.iter().find(|s| s.channel == c).unwrap();
+    let cutoff = by("cutoff");
+    assert_eq!(
+        (
+            cutoff.label.as_str(),
+            cutoff.min,
+            cutoff.max,
+            cutoff.default
+        ),
+        ("Cutoff", 20.0, 20000.0, 1000.0)
+    );
+    assert_eq!((cutoff.skew, cutoff.step), (0.3, 1.0));
+    // The taper: position p gives min + span * p^(1/skew), and back.
+    let halfway = cutoff.plain(0.5);
+    assert_eq!(halfway, (20.0 + 19980.0 * 0.5f64.powf(1.0 / 0.3)).round());
+    assert!((cutoff.normalized(1000.0) - (980.0f64 / 19980.0).powf(0.3)).abs() < 1e-12);
+    assert_eq!(by("res").plain(0.123456), 0.12, "snaps to its increment");
+    assert_eq!(by("detune").step, 1.0);
+
+    let wave = by("wave");
+    assert_eq!(wave.behaviour, Behaviour::Integer);
+    assert_eq!(
+        (wave.min, wave.max, wave.default),
+        (1.0, 3.0, 2.0),
+        "1-based"
+    );
+    assert_eq!(wave.display(wave.default), "Square");
+    assert_eq!(wave.steps, ["Saw", "Square", "Tri"]);
+    let (on, trig) = (by("on"), by("trig"));
+    assert_eq!((on.min, on.max, on.default), (0.0, 1.0, 1.0));
+    assert_eq!(on.steps, ["Off", "On"]);
+    assert_eq!(trig.steps, ["off", "on"], "a button's own texts");
+    assert_eq!((by("x").default, by("y").default), (0.25, 150.0));
+    assert_eq!((by("y").min, by("y").max), (100.0, 200.0));
+    assert_eq!((by("low").default, by("high").default), (0.2, 0.8));
+    assert_eq!(by("attack").skew, 0.5);
+}
+
+#[test]
+fn both_syntaxes_give_the_same_layout() {
+    let (two, three) = (read("acid2.csd"), read("acid3.csd"));
+    assert_eq!(two.form.caption, "Acid Test");
+    assert_eq!((two.form.width, two.form.height), (420.0, 300.0));
+    assert_eq!(two.form.plugin_id.as_deref(), Some("Acd1"));
+    assert_eq!(two.form.colour, three.form.colour);
+    let kinds = |l: &Layout| l.widgets.iter().map(|w| w.kind).collect::<Vec<_>>();
+    assert_eq!(kinds(&two), kinds(&three));
+    for kind in [
+        WidgetKind::RotarySlider,
+        WidgetKind::HorizontalSlider,
+        WidgetKind::VerticalSlider,
+        WidgetKind::NumberSlider,
+        WidgetKind::ComboBox,
+        WidgetKind::CheckBox,
+        WidgetKind::Button,
+        WidgetKind::XyPad,
+        WidgetKind::HorizontalRange,
+        WidgetKind::GroupBox,
+        WidgetKind::Keyboard,
+        WidgetKind::Label,
+        WidgetKind::Image,
+        WidgetKind::CsoundOutput,
+        WidgetKind::FileButton,
+        WidgetKind::Other,
+    ] {
+        assert!(kinds(&two).contains(&kind), "{kind:?} read");
+    }
+    for (a, b) in two.widgets.iter().zip(&three.widgets) {
+        assert_eq!(a.bounds, b.bounds, "{}", a.name());
+        assert_eq!(a.channels, b.channels);
+    }
+    // Children sit inside their container.
+    let attack = two
+        .widgets
+        .iter()
+        .find(|w| w.channels == ["attack"])
+        .unwrap();
+    assert_eq!((attack.bounds.x, attack.bounds.y), (20.0, 155.0));
+    // Macros expand, nested ones too.
+    let cutoff = &two.widgets[0];
+    assert_eq!(cutoff.colour, Some(cabbage::Colour([40, 40, 60, 255])));
+    assert_eq!(
+        cutoff.tracker_colour,
+        Some(cabbage::Colour([200, 120, 0, 255]))
+    );
+    assert_eq!(
+        cutoff.outline_colour,
+        Some(cabbage::Colour([10, 10, 10, 255]))
+    );
+    assert_eq!(
+        three.widgets[0].tracker_colour,
+        Some(cabbage::Colour([200, 120, 0, 255]))
+    );
+}
+
+#[test]
+fn every_widget_channel_gets_its_starting_value() {
+    let values = cabbage::channel_values(&read("acid2.csd"));
+    let (numbers, texts) = (&values.numbers, &values.texts);
+    let value = |c: &str| numbers.iter().find(|(n, _)| n == c).map(|(_, v)| *v);
+    assert_eq!(value("hidden"), Some(0.5), "automatable(0) widgets too");
+    assert_eq!(value("wave"), Some(2.0));
+    assert_eq!(value("cutoff"), Some(1000.0));
+    assert_eq!(*texts, [("file".to_string(), String::new())]);
+    assert_eq!(values, cabbage::channel_values(&read("acid3.csd")));
+}
+
+#[test]
+fn the_older_xy_pad_shape_and_zero_based_comboboxes() {
+    let text = r#"<Cabbage>[
+      {"type": "xyPad", "channel": {"id": "pad", "x": "px", "y": "py"},
+       "range": {"x": {"min": 0, "max": 10, "value": 5}, "y": {"min": -1, "max": 1, "value": 0.5}}},
+      {"type": "comboBox", "channel": "mode", "items": ["A", "B"], "value": 0}
+    ]</Cabbage>"#;
+    let layout = cabbage::read(text).unwrap().unwrap();
+    let specs = cabbage::parameters(&layout);
+    assert_eq!(specs[0].channel, "px");
+    assert_eq!((specs[0].max, specs[0].default), (10.0, 5.0));
+    assert_eq!(
+        (specs[1].channel.as_str(), specs[1].min, specs[1].default),
+        ("py", -1.0, 0.5)
+    );
+    assert_eq!(
+        (specs[2].min, specs[2].max),
+        (0.0, 1.0),
+        "0-based without indexOffset"
+    );
+    assert_eq!(specs[2].display(0.0), "A");
+}
+
+#[test]
+fn errors_name_the_line_and_the_widget() {
+    let two = "<CsoundSynthesizer>\n<Cabbage>\nform size(100, 100)\nrslider bounds(1, 2, 3, 4), channel(\"gain\"), range(0, 1\n</Cabbage>\n";
+    let e = cabbage::read(two).unwrap_err();
+    assert!(e.contains("line 4") && e.contains("rslider"), "{e}");
+    assert!(e.contains("never closed"), "{e}");
+    let bad_range = "<Cabbage>\nhslider channel(\"gain\"), range(0, one, 0.5)\n</Cabbage>";
+    let e = cabbage::read(bad_range).unwrap_err();
+    assert!(
+        e.contains("line 2") && e.contains("hslider \"gain\"") && e.contains("`one`"),
+        "{e}"
+    );
+    let json = "<Cabbage>\n{\"widgets\": [\n{\"type\": \"button\",}\n]}\n</Cabbage>";
+    let e = cabbage::read(json).unwrap_err();
+    assert!(e.contains("line 3") && e.contains("JSON"), "{e}");
+    let e = cabbage::read("<Cabbage>\nform size(1,1)\n").unwrap_err();
+    assert!(e.contains("never closed"), "{e}");
+}
+
+use csound_plugin::engine::transport::Transport;
+use csound_plugin::engine::{Engine, MidiEvent};
+use csound_plugin::orchestra::trust::TrustStore;
+use csound_plugin::orchestra::{Kind, Source};
+use csound_plugin::params::state::OrchestraState;
+
+/// An instrument whose sound depends on every numeric channel of acid2.csd.
+const BODY: &str = "<CsoundSynthesizer>\n<CsInstruments>\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
+{GLOBALS}\
+instr 1\n kc chnget \"cutoff\"\n kres chnget \"res\"\n kw chnget \"wave\"\n kon chnget \"on\"\n \
+kx chnget \"x\"\n ky chnget \"y\"\n ka chnget \"attack\"\n kh chnget \"hidden\"\n \
+kl chnget \"low\"\n kd chnget \"drive\"\n \
+a1 vco2 0.2 * kon * (1 + kh + kl + kd / 10), ky * (1 + kx) + kw\n \
+a2 moogladder a1, kc * (1 + ka), kres\n outs a2, a2\nendin\n\
+</CsInstruments>\n<CsScore>\n</CsScore>\n</CsoundSynthesizer>\n";
+
+fn render(text: &str) -> (Vec<f32>, csound_plugin::engine::Loaded) {
+    let source = Source::text(text, "widgets.csd");
+    let (mut engine, loaded) = Engine::load_bound(
+        &source,
+        48000.0,
+        Kind::Instrument,
+        &TrustStore::default(),
+        &mut OrchestraState::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut out = Vec::new();
+    for block in 0..100 {
+        let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
+        let on = MidiEvent::NoteOn {
+            at: 3,
+            channel: 0,
+            key: 60,
+            velocity: 1.0,
+        };
+        engine.process(
+            &mut [&mut l, &mut r],
+            None,
+            &mut (block == 0).then_some(on).into_iter(),
+            &|_| None,
+            &Transport::default(),
+        );
+        out.extend(l);
+    }
+    (out, loaded)
+}
+
+#[test]
+fn widget_defaults_play_exactly_as_hand_written_chnset_defaults() {
+    let section = std::fs::read_to_string(fixture("cabbage/acid2.csd")).unwrap();
+    let section = &section[..section.find("<CsoundSynthesizer>").unwrap()];
+    let with_widgets = format!("{section}{}", BODY.replace("{GLOBALS}", ""));
+    let by_hand = BODY.replace(
+        "{GLOBALS}",
+        "chnset 1000, \"cutoff\"\nchnset 0.2, \"res\"\nchnset 2, \"wave\"\nchnset 1, \"on\"\n\
+         chnset 0.25, \"x\"\nchnset 150, \"y\"\nchnset 0.01, \"attack\"\nchnset 0.5, \"hidden\"\n\
+         chnset 0.2, \"low\"\nchnset 2.5, \"drive\"\n",
+    );
+    let (widgets, loaded) = render(&with_widgets);
+    let (hand, _) = render(&by_hand);
+    assert!(widgets.iter().any(|s| s.abs() > 0.01), "it plays");
+    assert!(
+        widgets
+            .iter()
+            .zip(&hand)
+            .all(|(a, b)| a.to_bits() == b.to_bits()),
+        "bit for bit"
+    );
+    let channels: Vec<&str> = loaded.params.iter().map(|p| p.channel.as_str()).collect();
+    assert_eq!(channels.len(), 12, "{channels:?}");
+    assert!(loaded.layout.is_some(), "the editor gets the layout");
+}
+
+#[test]
+fn a_chn_k_declaration_wins_over_a_widget_for_the_same_channel() {
+    let section = "<Cabbage>\nrslider channel(\"cutoff\"), range(20, 20000, 1000, 0.3)\n\
+                   rslider channel(\"res\"), range(0, 1, 0.2)\n</Cabbage>\n";
+    let text = format!(
+        "{section}{}",
+        BODY.replace(
+            "{GLOBALS}",
+            "chn_k \"cutoff\", 1, 2, 500, 100, 5000, 0, 0, 0, 0, \"label=Cut\"\n"
+        )
+    );
+    let (_, loaded) = render(&text);
+    let cutoff = loaded
+        .params
+        .iter()
+        .find(|p| p.channel == "cutoff")
+        .unwrap();
+    assert_eq!(
+        (cutoff.label.as_str(), cutoff.min, cutoff.default),
+        ("Cut", 100.0, 500.0)
+    );
+    assert!(
+        loaded.params.iter().any(|p| p.channel == "res"),
+        "the other widget stays"
+    );
+}
