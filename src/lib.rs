@@ -238,6 +238,7 @@ impl<F: Flavour> Plugin for CsoundPlugin<F> {
             pos_beats: t.pos_beats().unwrap_or(0.0),
             sig_num: t.time_sig_numerator.unwrap_or(4),
             sig_denom: t.time_sig_denominator.unwrap_or(4),
+            editor_open: self.link.open.load(std::sync::atomic::Ordering::Relaxed),
         };
         let params = &self.params;
         let values = |slot: usize| {

@@ -194,24 +194,30 @@ a1 vco2 0.2 * kon * (1 + kh + kl + kd / 10), ky * (1 + kx) + kw\n \
 a2 moogladder a1, kc * (1 + ka), kres\n outs a2, a2\nendin\n\
 </CsInstruments>\n<CsScore>\n</CsScore>\n</CsoundSynthesizer>\n";
 
-fn render(text: &str) -> (Vec<f32>, csound_plugin::engine::Loaded) {
-    let source = Source::text(text, "widgets.csd");
-    let (mut engine, loaded) = Engine::load_bound(
-        &source,
+/// Loads `source` as the plugin does.
+fn load(source: &Source) -> (Engine, csound_plugin::engine::Loaded) {
+    Engine::load_bound(
+        source,
         48000.0,
         Kind::Instrument,
         &TrustStore::default(),
         &mut OrchestraState::default(),
     )
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Loads `text` as the plugin does and plays `blocks` blocks of 256 frames with a note of
+/// `key` at the start; returns the left channel and what the load found.
+fn play(text: &str, key: u8, blocks: usize) -> (Vec<f32>, csound_plugin::engine::Loaded) {
+    let (mut engine, loaded) = load(&Source::text(text, "widgets.csd"));
     let mut out = Vec::new();
-    for block in 0..100 {
+    for block in 0..blocks {
         let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
         let on = MidiEvent::NoteOn {
             at: 3,
             channel: 0,
-            key: 60,
-            velocity: 1.0,
+            key,
+            velocity: 100.0 / 127.0,
         };
         engine.process(
             &mut [&mut l, &mut r],
@@ -223,6 +229,10 @@ fn render(text: &str) -> (Vec<f32>, csound_plugin::engine::Loaded) {
         out.extend(l);
     }
     (out, loaded)
+}
+
+fn render(text: &str) -> (Vec<f32>, csound_plugin::engine::Loaded) {
+    play(text, 60, 100)
 }
 
 #[test]
@@ -276,4 +286,95 @@ fn a_chn_k_declaration_wins_over_a_widget_for_the_same_channel() {
         loaded.params.iter().any(|p| p.channel == "res"),
         "the other widget stays"
     );
+}
+
+/// The pitch an orchestra plays for MIDI key 69 (A4, 440 Hz), loaded as the plugin loads it.
+fn pitch_of_a4(text: &str) -> f64 {
+    let (out, _) = play(text, 69, 188);
+    let out: Vec<f64> = out.iter().map(|&s| s as f64).collect();
+    assert!(out.iter().any(|s| s.abs() > 0.01), "silent:\n{text}");
+    common::pitch(&out[12000..], 48000.0)
+}
+
+fn synth(options: &str, header: &str, body: &str) -> String {
+    format!(
+        "<CsoundSynthesizer>\n<CsOptions>\n{options}\n</CsOptions>\n<CsInstruments>\n\
+         ksmps = 32\nnchnls = 2\n0dbfs = 1\n{header}\ninstr 1\n{body}\n outs a1, a1\nendin\n\
+         </CsInstruments>\n<CsScore>\nf 0 3600\n</CsScore>\n</CsoundSynthesizer>\n"
+    )
+}
+
+#[test]
+fn midi_written_orchestras_play_the_right_pitch_without_a_csplugin_section() {
+    let cases = [
+        // Csound's own MIDI system: massign, notnum, veloc.
+        synth(
+            "-d -m0d",
+            "massign 0, 1",
+            " inum notnum\n ivel veloc 0, 1\n a1 oscili 0.3 * ivel, cpsmidinn(inum)",
+        ),
+        // -M0 and cpsmidi.
+        synth("-+rtmidi=NULL -M0", "", " a1 oscili 0.3, cpsmidi()"),
+        // Key as Hz in p4, velocity as amplitude in p5.
+        synth(
+            "--midi-key-cps=4 --midi-velocity-amp=5",
+            "",
+            " a1 oscili p5 * 0.5, p4",
+        ),
+        // Other p-fields: key number in p5, velocity 0..127 in p4.
+        synth(
+            "--midi-key=5 --midi-velocity=4",
+            "",
+            " a1 oscili p4 / 400, cpsmidinn(p5)",
+        ),
+    ];
+    for text in &cases {
+        let hz = pitch_of_a4(text);
+        assert!((hz - 440.0).abs() < 2.0, "{hz} Hz for A4:\n{text}");
+    }
+}
+
+#[test]
+fn reserved_channels_cabbage_instruments_read_are_written() {
+    let dir = common::scratch("reserved_channels");
+    let path = dir.join("where.csd");
+    let text = "<CsoundSynthesizer>\n<CsInstruments>\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
+        instr 1\n Sdir chnget \"CSD_PATH\"\n Shome chnget \"USER_HOME_DIRECTORY\"\n \
+        Sdocs chnget \"USER_DOCUMENTS_DIRECTORY\"\n \
+        chnset strlen(Sdir), \"dir_length\"\n chnset strlen(Shome), \"home_length\"\n \
+        chnset strlen(Sdocs), \"docs_length\"\n \
+        chnset chnget:i(\"IS_A_PLUGIN\"), \"plugin\"\n \
+        chnset chnget:i(\"HOST_BUFFER_SIZE\"), \"buffer\"\n \
+        kopen chnget \"IS_EDITOR_OPEN\"\n chnset kopen, \"open\"\nendin\n\
+        </CsInstruments>\n<CsScore>\ni 1 0 10\n</CsScore>\n</CsoundSynthesizer>\n";
+    std::fs::write(&path, text).unwrap();
+    let (mut engine, _) = load(&Source::from_file(&path).unwrap());
+    engine.set_host_buffer_size(512).unwrap();
+    let transport = Transport {
+        editor_open: true,
+        ..Transport::default()
+    };
+    for _ in 0..4 {
+        let (mut l, mut r) = (vec![0.0f32; 64], vec![0.0f32; 64]);
+        engine.process(
+            &mut [&mut l, &mut r],
+            None,
+            &mut std::iter::empty(),
+            &|_| None,
+            &transport,
+        );
+    }
+    let mut read = |name: &str| engine.channel_value(name).unwrap();
+    let folder = path.parent().unwrap().to_string_lossy().len();
+    assert_eq!(
+        read("dir_length"),
+        folder as f64,
+        "CSD_PATH is the CSD's folder"
+    );
+    let home = std::env::var("HOME").unwrap_or_default();
+    assert_eq!(read("home_length"), home.len() as f64);
+    assert!(read("docs_length") > 0.0);
+    assert_eq!(read("plugin"), 1.0);
+    assert_eq!(read("buffer"), 512.0);
+    assert_eq!(read("open"), 1.0, "IS_EDITOR_OPEN follows the window");
 }

@@ -12,6 +12,8 @@ pub struct Link {
     pub peaks: [AtomicF32; 2],
     /// Notes from the on-screen keyboard, played at the start of the next block.
     pub keys: ArrayQueue<MidiEvent>,
+    /// The window is open: orchestras read it as `IS_EDITOR_OPEN`.
+    pub open: std::sync::atomic::AtomicBool,
 }
 
 impl Default for Link {
@@ -19,6 +21,7 @@ impl Default for Link {
         Self {
             peaks: [AtomicF32::new(0.0), AtomicF32::new(0.0)],
             keys: ArrayQueue::new(256),
+            open: std::sync::atomic::AtomicBool::new(false),
         }
     }
 }

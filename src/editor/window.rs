@@ -81,9 +81,13 @@ impl Editor for CsoundEditor {
                 ));
             }
         }
+        self.link
+            .open
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let app = App {
             ui: self.ui.clone(),
             size: self.params.editor_size.clone(),
+            link: self.link.clone(),
         };
         let settings = nice_plug_egui::EguiNiceSettings::new()
             .with_tile(self.name)
@@ -126,6 +130,16 @@ fn resize_hint() -> ResizeHint {
 struct App {
     ui: Arc<Mutex<Option<Ui>>>,
     size: Arc<std::sync::RwLock<(u32, u32)>>,
+    /// Marked open while this window lives.
+    link: Arc<Link>,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.link
+            .open
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl NiceEguiApp for App {

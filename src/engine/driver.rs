@@ -117,6 +117,11 @@ impl Engine {
         &self.out
     }
 
+    /// A control channel's value now (looked up by name: never on the audio thread).
+    pub fn channel_value(&mut self, name: &str) -> Result<f64> {
+        self.csound.control_by_name(name)
+    }
+
     /// The engine's Csound, e.g. to read its messages.
     pub fn csound(&self) -> &Csound {
         &self.csound

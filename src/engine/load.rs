@@ -10,6 +10,7 @@ use crate::engine::python::PythonTurn;
 use crate::engine::transport::TransportChannels;
 use crate::orchestra::cabbage::{self, Layout};
 use crate::orchestra::declarations::{self, NoteLength, NoteMode, ParamSpec, DEFAULT_NOTE_SECONDS};
+use crate::orchestra::reserved;
 use crate::orchestra::source::{Kind, Source};
 use crate::orchestra::trust::{self, TrustStore};
 use crate::params::state::OrchestraState;
@@ -55,7 +56,7 @@ impl Engine {
         let note_mode = match parsed.extra.iter().find(|(name, _)| name == "CsPlugin") {
             Some((_, section)) => declarations::parse_plugin_section(section)
                 .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}")))?,
-            None => NoteMode::default(),
+            None => declarations::infer_note_mode(&parsed.options, &parsed.orchestra),
         };
         declarations::check_rates(&parsed.orchestra)
             .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}")))?;
@@ -96,6 +97,7 @@ impl Engine {
                 ),
             ));
         }
+        Self::write_environment(&mut csound, source)?;
         let note_mode = Self::note_length(note_mode, &parsed, origin, &csound);
         let zero_dbfs = csound.zero_dbfs();
         let channels = csound.channels()?;
@@ -112,11 +114,12 @@ impl Engine {
                     pitch,
                     velocity,
                     length,
+                    fields,
                 },
                 _,
-            ) => Notes::Score(Box::new(NoteMapper::new(
-                instrument, pitch, velocity, length,
-            ))),
+            ) => Notes::Score(Box::new(
+                NoteMapper::new(instrument, pitch, velocity, length).with_fields(fields, zero_dbfs),
+            )),
             (NoteMode::Midi, Some(input)) => Notes::Midi(input),
             (NoteMode::Midi, None) => unreachable!("MIDI input is enabled in MIDI mode"),
         };
@@ -168,6 +171,37 @@ impl Engine {
         Ok((engine, loaded))
     }
 
+    /// Writes the channels Cabbage instruments read about where they run: the CSD's folder, the
+    /// user's folders, `IS_A_PLUGIN`. (`HOST_BUFFER_SIZE` comes with the host's block size,
+    /// [`Engine::set_host_buffer_size`].)
+    fn write_environment(csound: &mut Csound, source: &Source) -> Result<()> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let home = var("HOME").unwrap_or_default();
+        let under_home =
+            |xdg: &str, folder: &str| var(xdg).unwrap_or_else(|| format!("{home}/{folder}"));
+        let csd_path = source
+            .dir()
+            .map(|d| d.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let [csd, home_dir, desktop, music, documents] = reserved::FOLDERS;
+        for (name, value) in [
+            (csd, csd_path),
+            (home_dir, home.clone()),
+            (desktop, under_home("XDG_DESKTOP_DIR", "Desktop")),
+            (music, under_home("XDG_MUSIC_DIR", "Music")),
+            (documents, under_home("XDG_DOCUMENTS_DIR", "Documents")),
+        ] {
+            csound.set_string_channel(name, &value)?;
+        }
+        csound.set_control_by_name(reserved::HOST[0], 1.0)
+    }
+
+    /// Tells the orchestra the host's largest block (`HOST_BUFFER_SIZE`), in frames.
+    pub fn set_host_buffer_size(&mut self, frames: usize) -> Result<()> {
+        self.csound
+            .set_control_by_name(reserved::HOST[1], frames as f64)
+    }
+
     /// Adds the parameters a `<Cabbage>` section declares to the `chn_k` ones and writes every
     /// widget's starting value to its channel, as Cabbage does. A channel declared by both
     /// keeps its `chn_k` declaration (range, default): that one was written for this plugin.
@@ -203,6 +237,7 @@ impl Engine {
             pitch,
             velocity,
             length: NoteLength::Auto,
+            fields,
         } = mode
         else {
             return mode;
@@ -228,6 +263,7 @@ impl Engine {
             pitch,
             velocity,
             length,
+            fields,
         }
     }
 

@@ -5,7 +5,7 @@
 //! tag unique among held notes), `p2` = onset, `p3` = -1 (held until note-off), `p4` = MIDI key
 //! (or Hz), `p5` = velocity 0..1 (or 0..127), `p6` = MIDI channel 1..16.
 
-use crate::orchestra::declarations::{NoteLength, Pitch, Velocity};
+use crate::orchestra::declarations::{NoteLength, PFields, Pitch, Velocity, MAX_PFIELD};
 
 /// Tags run 1..=9999: four digits after the instrument number's point.
 const TAGS: usize = 9999;
@@ -25,11 +25,28 @@ pub fn onset(offset: usize, ksmps: usize, sr: f64) -> (f64, f64) {
     }
 }
 
+/// A note's start event: its p-fields.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NoteStart {
+    fields: [f64; MAX_PFIELD as usize],
+    len: usize,
+}
+
+impl std::ops::Deref for NoteStart {
+    type Target = [f64];
+    fn deref(&self) -> &[f64] {
+        &self.fields[..self.len]
+    }
+}
+
 /// Turns note-ons and note-offs into score events, remembering which tag each held key got.
 pub struct NoteMapper {
     instrument: f64,
     pitch: Pitch,
     velocity: Velocity,
+    fields: PFields,
+    /// Csound's full scale, for velocities as amplitudes.
+    zero_dbfs: f64,
     /// The p3 of a note: -1 (held), or a fixed length in seconds.
     length: f64,
     /// The p1 of the note each (channel, key) holds, or 0.
@@ -49,6 +66,8 @@ impl NoteMapper {
             instrument,
             pitch,
             velocity,
+            fields: PFields::default(),
+            zero_dbfs: 1.0,
             length: match length {
                 NoteLength::Fixed(seconds) => seconds,
                 NoteLength::Auto | NoteLength::Held => -1.0,
@@ -57,6 +76,16 @@ impl NoteMapper {
             in_use: Box::new([false; TAGS]),
             next: 0,
         }
+    }
+
+    /// Puts pitch and velocity in these p-fields; velocities as amplitudes use this full scale.
+    pub fn with_fields(mut self, fields: PFields, zero_dbfs: f64) -> Self {
+        let valid = |f: u8| (4..=MAX_PFIELD).contains(&f);
+        if valid(fields.pitch) && valid(fields.velocity) && fields.pitch != fields.velocity {
+            self.fields = fields;
+        }
+        self.zero_dbfs = zero_dbfs;
+        self
     }
 
     /// The p-fields of a note-on `offset` frames into the next k-period. A key already held on
@@ -70,7 +99,7 @@ impl NoteMapper {
         offset: usize,
         ksmps: usize,
         sr: f64,
-    ) -> (Option<[f64; 3]>, Option<[f64; 6]>) {
+    ) -> (Option<[f64; 3]>, Option<NoteStart>) {
         let retrigger = self.note_off(channel, key);
         let Some(tag) = (0..TAGS)
             .map(|i| (self.next + i) % TAGS)
@@ -95,11 +124,18 @@ impl NoteMapper {
         let p5 = match self.velocity {
             Velocity::Unit => velocity as f64,
             Velocity::Midi => (velocity as f64 * 127.0).round(),
+            Velocity::Amp => velocity as f64 * self.zero_dbfs,
         };
-        (
-            retrigger,
-            Some([p1, p2, p3, p4, p5, (channel & 15) as f64 + 1.0]),
-        )
+        let mut fields = [0.0; MAX_PFIELD as usize];
+        fields[..3].copy_from_slice(&[p1, p2, p3]);
+        let (pitch, vel) = (self.fields.pitch as usize, self.fields.velocity as usize);
+        fields[pitch - 1] = p4;
+        fields[vel - 1] = p5;
+        if pitch != 6 && vel != 6 {
+            fields[5] = (channel & 15) as f64 + 1.0;
+        }
+        let len = pitch.max(vel).max(6);
+        (retrigger, Some(NoteStart { fields, len }))
     }
 
     /// The p-fields releasing the note held on (channel, key), if any: a negative p1 lets the

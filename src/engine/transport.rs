@@ -14,6 +14,8 @@ pub struct Transport {
     pub pos_beats: f64,
     pub sig_num: i32,
     pub sig_denom: i32,
+    /// The plugin's window is open (not the host's transport; travels with it).
+    pub editor_open: bool,
 }
 
 impl Default for Transport {
@@ -26,6 +28,7 @@ impl Default for Transport {
             pos_beats: 0.0,
             sig_num: 4,
             sig_denom: 4,
+            editor_open: false,
         }
     }
 }
@@ -33,7 +36,7 @@ impl Default for Transport {
 impl Transport {
     /// The channel values `frames` frames after the block's first frame: while playing, time
     /// moves on with the frames and beats with the tempo.
-    pub fn values(&self, frames: usize, sr: f64) -> [f64; 8] {
+    pub fn values(&self, frames: usize, sr: f64) -> [f64; 9] {
         let moved = if self.playing { frames as f64 } else { 0.0 };
         let samples = self.pos_samples as f64 + moved;
         [
@@ -45,13 +48,14 @@ impl Transport {
             self.sig_num as f64,
             self.sig_denom as f64,
             self.pos_beats + moved / sr * self.tempo / 60.0,
+            self.editor_open as u8 as f64,
         ]
     }
 }
 
 /// Handles to the transport channels of one engine.
 pub struct TransportChannels {
-    channels: [ControlChannel; 8],
+    channels: [ControlChannel; 9],
 }
 
 impl TransportChannels {

@@ -62,6 +62,7 @@ pub fn render(job: &Job, trust: &TrustStore, mut progress: impl FnMut(f64)) -> R
     let source = Source::text(job.csd, job.origin);
     let (mut engine, loaded) =
         Engine::load_bound(&source, job.sample_rate, job.kind, trust, &mut state)?;
+    engine.set_host_buffer_size(job.block)?;
     let slots = &loaded.slots;
     let slot_of = |channel: &str| {
         loaded

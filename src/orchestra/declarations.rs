@@ -35,7 +35,30 @@ pub enum Velocity {
     Unit,
     /// 0..127.
     Midi,
+    /// Amplitude, 0..`0dbfs` (Csound's `--midi-velocity-amp`).
+    Amp,
 }
+
+/// Which p-fields carry a note's pitch and velocity: 4 and 5, unless the orchestra's options
+/// name others (`--midi-key-cps=6`). The MIDI channel goes to p6 when p6 is free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PFields {
+    pub pitch: u8,
+    pub velocity: u8,
+}
+
+impl Default for PFields {
+    fn default() -> Self {
+        PFields {
+            pitch: 4,
+            velocity: 5,
+        }
+    }
+}
+
+/// The highest p-field the plugins fill (Csound's options allow more; no orchestra seen needs
+/// them).
+pub const MAX_PFIELD: u8 = 12;
 
 /// How long a note's score event lasts: its p3.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -63,6 +86,8 @@ pub enum NoteMode {
         pitch: Pitch,
         velocity: Velocity,
         length: NoteLength,
+        #[serde(default)]
+        fields: PFields,
     },
     /// Raw MIDI goes to Csound's own MIDI system (`massign`, `cpsmidi`, `veloc`...).
     Midi,
@@ -75,8 +100,94 @@ impl Default for NoteMode {
             pitch: Pitch::Key,
             velocity: Velocity::Unit,
             length: NoteLength::Auto,
+            fields: PFields::default(),
         }
     }
+}
+
+/// How notes reach an orchestra without a `<CsPlugin>` section, read from what it was written
+/// for: `massign`, `-M` (or `--midi-device`) in its options, or MIDI note opcodes (`notnum`,
+/// `cpsmidi`, `veloc`, ...) mean Csound's own MIDI system; `--midi-key-cps=N`, `--midi-key=N`,
+/// `--midi-velocity-amp=N` and `--midi-velocity=N` alone mean score events with pitch and
+/// velocity in those p-fields, in those units. Anything else: the default score events.
+pub fn infer_note_mode(options: &str, orchestra: &str) -> NoteMode {
+    let words: Vec<&str> = options
+        .lines()
+        .map(|l| l.split(';').next().unwrap_or(""))
+        .flat_map(str::split_whitespace)
+        .collect();
+    let device = words.iter().any(|w| {
+        w.starts_with("--midi-device")
+            || (w.starts_with('-') && !w.starts_with("--") && !w.starts_with("-+") && {
+                // `-M0`, or `M` in a cluster of flags before any value (`-dM0`).
+                let flags = w[1..]
+                    .split(|c: char| c.is_ascii_digit())
+                    .next()
+                    .unwrap_or("");
+                flags.contains('M')
+            })
+    });
+    const MIDI_OPCODES: &[&str] = &[
+        "massign",
+        "notnum",
+        "cpsmidi",
+        "cpsmidib",
+        "veloc",
+        "ampmidi",
+        "octmidi",
+        "octmidib",
+        "pchmidi",
+        "pchmidib",
+        "midinoteoncps",
+        "midinoteonkey",
+        "midinoteonoct",
+        "midinoteonpch",
+    ];
+    let code = code_words(orchestra);
+    if device || MIDI_OPCODES.iter().any(|o| code.contains(o)) {
+        return NoteMode::Midi;
+    }
+    let mut mode = NoteMode::default();
+    if let NoteMode::Score {
+        pitch,
+        velocity,
+        fields,
+        ..
+    } = &mut mode
+    {
+        for word in &words {
+            let Some((name, value)) = word.strip_prefix("--").and_then(|w| w.split_once('='))
+            else {
+                continue;
+            };
+            let Some(field) = value
+                .parse::<u8>()
+                .ok()
+                .filter(|f| (4..=MAX_PFIELD).contains(f))
+            else {
+                continue;
+            };
+            match name {
+                "midi-key-cps" => (*pitch, fields.pitch) = (Pitch::Cps, field),
+                "midi-key" => (*pitch, fields.pitch) = (Pitch::Key, field),
+                "midi-velocity-amp" => (*velocity, fields.velocity) = (Velocity::Amp, field),
+                "midi-velocity" => (*velocity, fields.velocity) = (Velocity::Midi, field),
+                _ => {}
+            }
+        }
+    }
+    mode
+}
+
+/// The words of an orchestra's code, comments left out.
+fn code_words(orchestra: &str) -> std::collections::HashSet<&str> {
+    orchestra
+        .lines()
+        .map(|l| l.split(';').next().unwrap_or(""))
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .flat_map(|l| l.split(|c: char| !(c.is_alphanumeric() || c == '_')))
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// Reads the `<CsPlugin>` section (the text between the tags). Unknown keys or values are
@@ -131,6 +242,7 @@ pub fn parse_plugin_section(text: &str) -> Result<NoteMode, String> {
             pitch,
             velocity,
             length,
+            fields: PFields::default(),
         }
     })
 }
@@ -465,6 +577,50 @@ mod tests {
     }
 
     #[test]
+    fn how_notes_arrive_is_inferred_from_what_the_orchestra_was_written_for() {
+        let plain = "instr 1\n a1 oscili 0.1, p4\nendin\n";
+        assert_eq!(infer_note_mode("-d -m0", plain), NoteMode::default());
+        for options in ["-M0", "-dM0 -m0", "-+rtmidi=NULL -M0", "--midi-device=0"] {
+            assert_eq!(infer_note_mode(options, plain), NoteMode::Midi, "{options}");
+        }
+        assert_eq!(
+            infer_note_mode("-m0d", plain),
+            NoteMode::default(),
+            "-m0d has no M"
+        );
+        let midi = "massign 0, 1\ninstr 1\n a1 oscili 0.1, cpsmidi()\nendin\n";
+        assert_eq!(infer_note_mode("", midi), NoteMode::Midi);
+        assert_eq!(
+            infer_note_mode("", "instr 1\n ; notnum in a comment\nendin\n"),
+            NoteMode::default()
+        );
+        let NoteMode::Score {
+            pitch,
+            velocity,
+            fields,
+            ..
+        } = infer_note_mode("-d --midi-key-cps=4 --midi-velocity-amp=5", plain)
+        else {
+            panic!("score events");
+        };
+        assert_eq!(
+            (pitch, velocity, fields),
+            (Pitch::Cps, Velocity::Amp, PFields::default())
+        );
+        let NoteMode::Score {
+            fields,
+            pitch,
+            velocity,
+            ..
+        } = infer_note_mode("--midi-key=6 --midi-velocity=7", plain)
+        else {
+            panic!("score events");
+        };
+        assert_eq!((pitch, velocity), (Pitch::Key, Velocity::Midi));
+        assert_eq!((fields.pitch, fields.velocity), (6, 7));
+    }
+
+    #[test]
     fn plugin_section_reads_modes_and_conventions() {
         assert_eq!(parse_plugin_section("").unwrap(), NoteMode::default());
         assert_eq!(
@@ -478,6 +634,7 @@ mod tests {
                 pitch: Pitch::Cps,
                 velocity: Velocity::Midi,
                 length: NoteLength::Auto,
+                fields: PFields::default(),
             }
         );
         assert!(matches!(

@@ -22,6 +22,9 @@ use std::sync::{Arc, RwLock};
 /// The editor window's size when nothing was saved, in logical pixels.
 pub const DEFAULT_EDITOR_SIZE: (u32, u32) = (900, 640);
 
+/// How a slot no channel is bound to shows its value (before the number).
+const UNUSED: &str = "(unused)";
+
 /// How many parameter slots each plugin exposes.
 pub const SLOTS: usize = 64;
 
@@ -77,17 +80,22 @@ impl PluginParams {
                                 spec.label,
                                 spec.display(spec.plain(normalized as f64))
                             ),
-                            None => format!("(unused) {normalized:.3}"),
+                            None => format!("{UNUSED} {normalized:.3}"),
                         }
                     }))
                     .with_string_to_value(Arc::new(move |text| {
                         let spec = from_text.try_read().ok().and_then(|s| s[i].clone());
                         match spec {
                             Some(spec) => {
-                                let value = text.rsplit(':').next().unwrap_or(text);
+                                // What the slot shows is "label: value"; a typed value
+                                // may come without the label.
+                                let value = text
+                                    .strip_prefix(spec.label.as_str())
+                                    .and_then(|t| t.strip_prefix(':'))
+                                    .unwrap_or(text);
                                 spec.parse(value).map(|plain| spec.normalized(plain) as f32)
                             }
-                            None => text.trim().parse().ok(),
+                            None => text.trim().trim_start_matches(UNUSED).trim().parse().ok(),
                         }
                     })),
                 }
@@ -144,5 +152,54 @@ impl PluginParams {
 impl Default for PluginParams {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csound::Behaviour;
+
+    /// Every text a slot shows reads back as a value that shows the same text.
+    #[test]
+    fn every_slot_text_parses_back() {
+        let params = PluginParams::new();
+        let skewed = ParamSpec {
+            skew: 0.3,
+            step: 1.0,
+            unit: "Hz".into(),
+            ..ParamSpec::linear("cutoff", 20.0, 20000.0, 1000.0)
+        };
+        let menu = ParamSpec {
+            behaviour: Behaviour::Integer,
+            steps: vec!["Saw".into(), "Square: wide".into(), "Tri".into()],
+            ..ParamSpec::linear("wave", 1.0, 3.0, 2.0)
+        };
+        let exponential = ParamSpec {
+            behaviour: Behaviour::Exponential,
+            ..ParamSpec::linear("freq", 20.0, 20000.0, 440.0)
+        };
+        let specs = [
+            ParamSpec::linear("gain", 0.0, 1.0, 0.5),
+            skewed,
+            menu,
+            exponential,
+        ];
+        params.set_specs(&specs, &[Some(0), Some(1), Some(2), Some(3)]);
+        for slot in [0, 1, 2, 3, 10] {
+            let param = &params.slots[slot].value;
+            for i in 0..=100 {
+                let normalized = i as f32 / 100.0;
+                let text = param.normalized_value_to_string(normalized, true);
+                let back = param
+                    .string_to_normalized_value(&text)
+                    .unwrap_or_else(|| panic!("slot {slot}: `{text}` does not parse"));
+                assert_eq!(
+                    param.normalized_value_to_string(back, true),
+                    text,
+                    "slot {slot} at {normalized}"
+                );
+            }
+        }
     }
 }

@@ -416,6 +416,7 @@ fn run_check(args: CheckArgs) -> Result<(), String> {
             pitch,
             velocity,
             length,
+            fields,
         } => {
             println!("  score mode: note-ons start events of instrument {instrument}");
             let p4 = match pitch {
@@ -425,6 +426,7 @@ fn run_check(args: CheckArgs) -> Result<(), String> {
             let p5 = match velocity {
                 Velocity::Unit => "velocity 0..1",
                 Velocity::Midi => "velocity 0..127",
+                Velocity::Amp => "velocity as amplitude 0..0dbfs",
             };
             let p3 = match length {
                 NoteLength::Fixed(seconds) => {
@@ -433,7 +435,13 @@ fn run_check(args: CheckArgs) -> Result<(), String> {
                 _ => "-1 (held until note-off)".to_string(),
             };
             println!("  p1 = {instrument}.<tag> (fixed-width, unique per held note), p2 = onset, p3 = {p3}");
-            println!("  p4 = {p4}, p5 = {p5}, p6 = MIDI channel 1..16");
+            let (pf, vf) = (fields.pitch, fields.velocity);
+            let channel = if pf != 6 && vf != 6 {
+                ", p6 = MIDI channel 1..16"
+            } else {
+                ""
+            };
+            println!("  p{pf} = {p4}, p{vf} = {p5}{channel}");
         }
         NoteMode::Midi => {
             println!("  raw MIDI into Csound's MIDI system (massign, cpsmidi, veloc, ...)")

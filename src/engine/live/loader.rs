@@ -110,8 +110,9 @@ pub fn load_into(
     let (engine, loaded) = match &setup.launch {
         Launch::InProcess => {
             let trust = TrustStore::open();
-            let (engine, loaded) =
+            let (mut engine, loaded) =
                 Engine::load_bound(source, sample_rate, kind, &trust, &mut state)?;
+            engine.set_host_buffer_size(setup.capacity)?;
             (Voice::Local(Box::new(engine)), loaded)
         }
         Launch::Process(program) => {

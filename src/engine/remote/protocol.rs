@@ -40,7 +40,7 @@ const STAGED: usize = 7;
 const VALUES: usize = 8;
 /// How many slots travel.
 pub const SLOTS: usize = 64;
-/// The transport, 10 words.
+/// The transport, 11 words.
 const TRANSPORT: usize = VALUES + SLOTS;
 /// Values and transport as they stood when the staged frames began a k-period.
 const STAGED_VALUES: usize = 96;
@@ -195,6 +195,7 @@ impl Layout {
             pos_beats: load_f64(words, t + 6),
             sig_num: load(words, t + 8) as i32,
             sig_denom: load(words, t + 9) as i32,
+            editor_open: load(words, t + 10) != 0,
         }
     }
 
@@ -248,6 +249,7 @@ fn write_values(
     store_f64(words, t + 6, transport.pos_beats);
     store(words, t + 8, transport.sig_num as u32);
     store(words, t + 9, transport.sig_denom as u32);
+    store(words, t + 10, transport.editor_open as u32);
 }
 
 /// An event as four words: kind, frame, channel/key/controller, value.
@@ -320,8 +322,10 @@ pub struct LoadRequest {
     pub source: Source,
     pub sample_rate: f64,
     pub kind: Kind,
-    /// Frames of the largest block.
+    /// Frames of the largest block the shared block holds (staged frames included).
     pub capacity: usize,
+    /// Frames of the host's largest block.
+    pub max_block: usize,
     /// The saved channel bindings and string channels.
     pub bindings: BTreeMap<String, usize>,
     pub strings: BTreeMap<String, String>,

@@ -156,6 +156,7 @@ impl RemoteEngine {
             sample_rate,
             kind,
             capacity: layout.capacity,
+            max_block: capacity,
             bindings: state.bindings.clone(),
             strings: state.strings.clone(),
             build: build_id(),

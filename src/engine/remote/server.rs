@@ -114,7 +114,8 @@ fn serve(control: OwnedFd, shared_fd: OwnedFd) -> std::io::Result<()> {
         &mut state,
     );
     let mut engine = match loaded {
-        Ok((engine, loaded)) => {
+        Ok((mut engine, loaded)) => {
+            let _ = engine.set_host_buffer_size(request.max_block);
             let log = engine.csound().messages();
             forward_messages(log, reports.clone());
             send(&Report::Loaded {
