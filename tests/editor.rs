@@ -111,12 +111,17 @@ fn colours(pixels: &[u8]) -> usize {
     seen.len()
 }
 
-#[test]
-fn the_standalone_editor_draws_its_controls() {
-    let dir = scratch("editor-screenshot");
+/// Starts the standalone build under Xvfb with `args`, waits until its window is drawn, checks
+/// it is not blank, and returns what OCR reads on it.
+fn standalone_text(test: &str, args: &[&str]) -> String {
+    // One at a time: two tests would pick the same free display.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = scratch(test);
     let (_server, display) = xvfb();
     let app = Command::new(env!("CARGO_BIN_EXE_csound-plugin-standalone"))
         .args(["--backend", "dummy"])
+        .args(args)
         .env("DISPLAY", &display)
         .env("CSOUND_PLUGIN_HOME", &dir)
         .stdout(Stdio::null())
@@ -153,7 +158,7 @@ fn the_standalone_editor_draws_its_controls() {
         "the window is almost blank ({lit} bright pixels)"
     );
 
-    // OCR (at twice the size, as tesseract prefers) must find the built-in synth's labels.
+    // OCR (at twice the size, as tesseract prefers).
     let scaled = dir.join("editor2.ppm");
     let big = tool("pamscale")
         .args(["2", ppm.to_str().unwrap()])
@@ -164,7 +169,13 @@ fn the_standalone_editor_draws_its_controls() {
         .args([scaled.to_str().unwrap(), "-"])
         .output()
         .expect("tesseract runs (tesseract-ocr)");
-    let text = String::from_utf8_lossy(&ocr.stdout);
+    String::from_utf8_lossy(&ocr.stdout).into_owned()
+}
+
+#[test]
+fn the_standalone_editor_draws_its_controls() {
+    // The built-in synth's labels must be on screen.
+    let text = standalone_text("editor-screenshot", &[]);
     let labels = [
         "Shape",
         "Detune",
@@ -193,5 +204,23 @@ fn the_standalone_editor_draws_its_controls() {
     }
     for tab in ["Controls", "Orchestra", "Console"] {
         assert!(text.contains(tab), "tab {tab} missing; OCR read: {text}");
+    }
+}
+
+#[test]
+fn a_cabbage_instrument_is_drawn_with_its_own_face() {
+    let csd = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/csd/cabbage/acid2.csd");
+    let text = standalone_text("editor-cabbage", &["--orchestra", csd]);
+    // Labels of its slider, knobs and group box, the combobox's chosen item (1-based: value 2
+    // is the second), and the switch back to the generated controls.
+    for label in [
+        "Resonance",
+        "Cutoff",
+        "Envelope",
+        "Attack",
+        "Square",
+        "Generated controls",
+    ] {
+        assert!(text.contains(label), "{label} missing; OCR read: {text}");
     }
 }

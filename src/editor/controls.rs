@@ -8,6 +8,17 @@ use nice_plug::prelude::ParamSetter;
 
 impl Ui {
     pub(super) fn controls(&mut self, ui: &mut egui::Ui) {
+        let layout = self.params.layout.read().ok().and_then(|l| l.clone());
+        if let Some(layout) = layout {
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut self.show_face, true, "Instrument's face");
+                ui.selectable_value(&mut self.show_face, false, "Generated controls");
+            });
+            if self.show_face {
+                self.face(ui, &layout);
+                return;
+            }
+        }
         let bound = self.bound();
         if bound.is_empty() {
             ui.label("This orchestra declares no parameters (chn_k channels).");
@@ -141,9 +152,20 @@ pub(super) struct KnobResponse {
 
 /// A rotary control: drag up/down (Shift for fine steps), double-click for the default.
 pub(super) fn knob(ui: &mut egui::Ui, normalized: f32, default: f32) -> KnobResponse {
-    let size = 44.0;
-    let (rect, response) =
-        ui.allocate_exact_size(egui::vec2(size, size), egui::Sense::click_and_drag());
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(44.0, 44.0), egui::Sense::hover());
+    knob_in(ui, rect, normalized, default)
+}
+
+/// [`knob`], drawn in `rect` (centred, as large as fits).
+pub(super) fn knob_in(
+    ui: &mut egui::Ui,
+    rect: egui::Rect,
+    normalized: f32,
+    default: f32,
+) -> KnobResponse {
+    let size = rect.width().min(rect.height());
+    let rect = egui::Rect::from_center_size(rect.center(), egui::vec2(size, size));
+    let response = ui.interact(rect, ui.next_auto_id(), egui::Sense::click_and_drag());
     let mut out = KnobResponse {
         started: response.drag_started(),
         value: None,

@@ -11,6 +11,7 @@
 //! | [`link`] | what the audio thread and the editor share |
 //! | `ui` | the window's state, tabs and per-frame polling |
 //! | `controls` | the generated controls (knobs, toggles, menus) |
+//! | `face` | the instrument's own face: its `<Cabbage>` layout |
 //! | `preset_bar` | presets: choose, step, save, import, export |
 //! | `source_view` | the orchestra source, coloured, with Compile |
 //! | `refusal` | a refused orchestra, and allowing it |
@@ -23,6 +24,7 @@
 mod browser;
 mod console;
 mod controls;
+mod face;
 mod keyboard;
 pub mod link;
 mod meters;

@@ -95,6 +95,9 @@ pub struct Ui {
     pub(super) octave: i32,
     pub(super) mouse_key: Option<u8>,
     pub(super) meters: [f32; 2],
+    /// Show the orchestra's own `<Cabbage>` face (when it has one) rather than the generated
+    /// controls.
+    pub(super) show_face: bool,
 }
 
 impl Ui {
@@ -131,6 +134,7 @@ impl Ui {
             octave: 4,
             mouse_key: None,
             meters: [0.0; 2],
+            show_face: true,
         };
         ui.refresh_presets();
         ui

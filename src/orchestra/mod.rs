@@ -4,7 +4,8 @@
 //! | Module | What it is for |
 //! |---|---|
 //! | [`source`] | an orchestra's text and origin, the plugin kind, its content hash |
-//! | [`declarations`] | its parameters (`chn_k`) and note mode (`<CsPlugin>`) |
+//! | [`declarations`] | its parameters (`chn_k`) and rates |
+//! | [`note_mode`] | how notes reach it (`<CsPlugin>`, or inferred) |
 //! | [`cabbage`] | the widgets of a `<Cabbage>` section: parameters and the instrument's face |
 //! | [`reserved`] | the channels the plugins write for it (transport, MIDI controllers) |
 //! | [`factory`] | the orchestras built into the binaries |
@@ -14,6 +15,7 @@
 pub mod cabbage;
 pub mod declarations;
 pub mod factory;
+pub mod note_mode;
 pub mod reserved;
 pub mod safety;
 pub mod source;

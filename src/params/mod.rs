@@ -13,6 +13,7 @@
 
 pub mod state;
 
+use crate::orchestra::cabbage::Layout;
 use crate::orchestra::declarations::ParamSpec;
 use nice_plug::prelude::*;
 use state::OrchestraState;
@@ -54,6 +55,17 @@ pub struct PluginParams {
     pub slots: Vec<Slot>,
     /// The spec bound to each slot, shared with the slots' value formatters.
     pub specs: SlotSpecs,
+    /// The loaded orchestra's `<Cabbage>` layout, for the editor to draw.
+    pub layout: Arc<RwLock<Option<Arc<Layout>>>>,
+}
+
+/// The orchestra the standalone application was asked to open (`--orchestra FILE`): a new
+/// instance starts with it instead of the built-in one.
+static STARTUP_ORCHESTRA: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Makes new instances start with the CSD at `path` (the standalone's `--orchestra`).
+pub fn start_with_orchestra(path: String) {
+    let _ = STARTUP_ORCHESTRA.set(path);
 }
 
 impl PluginParams {
@@ -102,11 +114,15 @@ impl PluginParams {
             })
             .collect();
         Self {
-            orchestra: Arc::new(RwLock::new(OrchestraState::default())),
+            orchestra: Arc::new(RwLock::new(OrchestraState {
+                path: STARTUP_ORCHESTRA.get().cloned(),
+                ..OrchestraState::default()
+            })),
             engaged,
             editor_size: Arc::new(RwLock::new(DEFAULT_EDITOR_SIZE)),
             slots,
             specs,
+            layout: Arc::new(RwLock::new(None)),
         }
     }
 
@@ -133,6 +149,13 @@ impl PluginParams {
                     bound[slot] = Some(spec.clone());
                 }
             }
+        }
+    }
+
+    /// Records the loaded orchestra's layout.
+    pub fn set_layout(&self, layout: Option<Layout>) {
+        if let Ok(mut l) = self.layout.write() {
+            *l = layout.map(Arc::new);
         }
     }
 

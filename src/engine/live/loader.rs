@@ -130,6 +130,7 @@ pub fn load_into(
     };
     params.disengage(&loaded.fresh);
     params.set_specs(&loaded.params, &loaded.slots);
+    params.set_layout(loaded.layout.clone());
     state.error = None;
     state.text = Some(source.text.clone());
     state.path = source.path.clone();
