@@ -87,7 +87,7 @@ fn main() {
             .header_contents("csound_wrapper.h", &wrapper)
             .clang_arg(format!("-I{}", include.display()))
             .allowlist_function("csound.*")
-            .allowlist_type("CSOUND_|CSOUND_PARAMS|controlChannel.*|TREE|ORCTOKEN|opcodeListEntry")
+            .allowlist_type("CSOUND_|CSOUND_PARAMS|controlChannel.*|TREE|ORCTOKEN|opcodeListEntry|STRINGDAT|ARRAYDAT")
             .allowlist_var("CSOUND.*")
             // Functions taking a `va_list` have no portable Rust signature.
             .blocklist_function("csoundSetMessageCallback|csoundSetDefaultMessageCallback")

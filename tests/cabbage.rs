@@ -378,3 +378,86 @@ fn reserved_channels_cabbage_instruments_read_are_written() {
     assert_eq!(read("buffer"), 512.0);
     assert_eq!(read("open"), 1.0, "IS_EDITOR_OPEN follows the window");
 }
+
+#[test]
+fn cabbage_opcodes_read_and_write_channels_and_tell_the_plugin() {
+    let text = "<Cabbage>\nform size(200, 100)\n\
+        hslider bounds(0, 0, 100, 20), channel(\"gain\"), range(0, 1, 0.25)\n\
+        hslider bounds(0, 20, 100, 20), channel(\"out\"), range(0, 2, 0)\n\
+        filebutton bounds(0, 40, 60, 20), channel(\"file\"), value(\"loop.wav\")\n</Cabbage>\n\
+        <CsoundSynthesizer>\n<CsInstruments>\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
+        instr 1\n kv cabbageGetValue \"gain\"\n kv2, kmoved cabbageGetValue \"gain\"\n \
+        iv cabbageGetValue \"gain\"\n Sfile cabbageGetValue \"file\"\n \
+        cabbageSetValue \"out\", kv * 2\n \
+        cabbageSet metro(100), \"gain\", \"visible\", 0\n \
+        cabbageSet \"gain\", \"text\", \"Level\"\n \
+        cabbageSet \"out\", \"bounds\", 1, 2, 3, 4\n \
+        kget cabbageGet \"gain\"\n kone cabbageChanged \"gain\"\n \
+        Swatched[] fillarray \"gain\", \"out\"\n kany cabbageChanged Swatched\n \
+        chnset iv, \"init_value\"\n chnset strlen(Sfile), \"file_length\"\n \
+        chnset kget, \"get\"\n chnset kv2, \"second\"\nendin\n\
+        </CsInstruments>\n<CsScore>\ni 1 0 10\n</CsScore>\n</CsoundSynthesizer>\n";
+    let (mut engine, _) = load(&Source::text(text, "opcodes.csd"));
+    for _ in 0..8 {
+        let (mut l, mut r) = (vec![0.0f32; 64], vec![0.0f32; 64]);
+        engine.process(
+            &mut [&mut l, &mut r],
+            None,
+            &mut std::iter::empty(),
+            &|_| None,
+            &Transport::default(),
+        );
+    }
+    let mut read = |name: &str| engine.channel_value(name).unwrap();
+    assert_eq!(read("out"), 0.5, "cabbageSetValue wrote the channel");
+    assert_eq!(read("init_value"), 0.25);
+    assert_eq!(read("get"), 0.25);
+    assert_eq!(read("second"), 0.25);
+    assert_eq!(read("file_length"), "loop.wav".len() as f64);
+    let writes = engine.csound().widget_writes();
+    let mut seen = Vec::new();
+    while let Some(w) = writes.pop() {
+        seen.push((
+            w.channel().to_string(),
+            w.identifier().to_string(),
+            w.numbers().to_vec(),
+            w.text().to_string(),
+        ));
+    }
+    let has = |channel: &str, identifier: &str| {
+        seen.iter()
+            .find(|(c, i, ..)| c == channel && i == identifier)
+            .cloned()
+    };
+    assert_eq!(
+        has("out", "value").map(|w| w.2),
+        Some(vec![0.5]),
+        "{seen:?}"
+    );
+    assert_eq!(has("gain", "visible").map(|w| w.2), Some(vec![0.0]));
+    assert_eq!(has("gain", "text").map(|w| w.3), Some("Level".to_string()));
+    assert_eq!(
+        has("out", "bounds").map(|w| w.2),
+        Some(vec![1.0, 2.0, 3.0, 4.0])
+    );
+}
+
+#[test]
+fn other_cabbage_opcodes_are_named_with_their_line() {
+    let text = "<CsoundSynthesizer>\n<CsInstruments>\nksmps = 32\ninstr 1\n \
+        SFiles[] cabbageFindFilesI \"wav\"\nendin\n</CsInstruments>\n<CsScore>\n</CsScore>\n\
+        </CsoundSynthesizer>\n";
+    let e = Engine::load(
+        &Source::text(text, "finder.csd"),
+        48000.0,
+        Kind::Instrument,
+        &TrustStore::default(),
+    )
+    .err()
+    .expect("refused")
+    .to_string();
+    assert!(
+        e.contains("not supported here: cabbageFindFilesI (line 5)"),
+        "{e}"
+    );
+}

@@ -14,6 +14,8 @@ pub(super) struct HostData {
     pub(super) log: Arc<MessageLog>,
     /// The reading end of the MIDI input ring, or null. Owned by the `Csound`.
     pub(super) midi_in: AtomicPtr<rtrb::Consumer<u8>>,
+    /// What Cabbage's opcodes changed in widgets, for the plugin.
+    pub(super) widgets: Arc<super::opcodes::WidgetWrites>,
 }
 
 /// Options the layer itself sets on every instance (and again after every reset).
@@ -143,6 +145,7 @@ impl Csound {
         let host = Box::into_raw(Box::new(HostData {
             log: log.clone(),
             midi_in: AtomicPtr::new(ptr::null_mut()),
+            widgets: Arc::new(super::opcodes::WidgetWrites::new(super::opcodes::QUEUE)),
         }));
         let raw = {
             let _fpu = fpu::Guard::save();
@@ -175,6 +178,13 @@ impl Csound {
         Ok(csound)
     }
 
+    /// What the orchestra changed in widgets through Cabbage's opcodes (drain it off the
+    /// audio thread).
+    pub fn widget_writes(&self) -> Arc<super::opcodes::WidgetWrites> {
+        // SAFETY: `host` is valid for the engine's life (freed after `csoundDestroy`).
+        unsafe { (*self.host).widgets.clone() }
+    }
+
     pub(super) fn raw(&self) -> *mut sys::CSOUND {
         self.cs.as_ptr()
     }
@@ -184,10 +194,11 @@ impl Csound {
     pub(super) fn configure(&mut self) {
         let cs = self.raw();
         // SAFETY: `cs` is live; the callback matches the declared C signature and only touches
-        // the host data, which outlives the engine.
+        // the host data, which outlives the engine (and so does the widget queue it holds).
         unsafe {
             sys::csoundSetMessageStringCallback(cs, Some(on_message));
             sys::csoundSetHostImplementedAudioIO(cs, 1, 0);
+            super::opcodes::register(cs, &*(*self.host).widgets);
         }
         if !self.midi_in.is_null() {
             self.install_midi_callbacks();

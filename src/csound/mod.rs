@@ -22,6 +22,7 @@
 //! | [`perform`] | starting, performing k-periods through `spin`/`spout`, rates |
 //! | [`events`] | score and line events, killing instances, function tables |
 //! | [`midi`] | raw MIDI into Csound's MIDI system |
+//! | [`opcodes`] | Cabbage's opcodes, implemented and registered with every engine |
 //! | [`options`] | the option allowlist |
 //! | [`csd`] | splitting a CSD file before Csound reads it |
 //! | [`channels`] | channels: declarations, hints, audio-thread handles, values |
@@ -38,6 +39,7 @@ pub mod fpu;
 pub mod instance;
 pub mod messages;
 pub mod midi;
+pub mod opcodes;
 pub mod options;
 pub mod perf_thread;
 pub mod perform;

@@ -53,6 +53,17 @@ impl Engine {
         let parsed = csd::parse(text, origin)?;
         let layout = cabbage::read(text)
             .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}")))?;
+        if let Some((opcode, line)) = cabbage::unsupported_opcode(&parsed.orchestra) {
+            return Err(Error::new(
+                ErrorKind::Compile,
+                format!(
+                    "{origin}: not supported here: {opcode} (line {}), one of Cabbage's own \
+                     opcodes; the plugin implements {}",
+                    line + parsed.orchestra_line_offset as usize,
+                    crate::csound::opcodes::SUPPORTED.join(", ")
+                ),
+            ));
+        }
         let note_mode = match parsed.extra.iter().find(|(name, _)| name == "CsPlugin") {
             Some((_, section)) => declarations::parse_plugin_section(section)
                 .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}")))?,

@@ -43,6 +43,23 @@ pub fn read(csd: &str) -> Result<Option<Layout>, String> {
     Ok(Some(layout))
 }
 
+/// The first of Cabbage's opcodes the plugin does not implement that the orchestra uses, with
+/// its line (counted from the orchestra's first line): Csound itself would only say "syntax
+/// error".
+pub fn unsupported_opcode(orchestra: &str) -> Option<(&str, usize)> {
+    for (n, line) in orchestra.lines().enumerate() {
+        let code = line.split(';').next().unwrap_or("");
+        let code = code.split("//").next().unwrap_or("");
+        let words = code.split(|c: char| !(c.is_alphanumeric() || c == '_'));
+        for word in words.filter(|w| w.starts_with("cabbage")) {
+            if !crate::csound::opcodes::SUPPORTED.contains(&word) {
+                return Some((word, n + 1));
+            }
+        }
+    }
+    None
+}
+
 /// The parameters the layout's widgets declare, in layout order: each automatable numeric
 /// widget with a channel, two for an xy pad or a range slider.
 pub fn parameters(layout: &Layout) -> Vec<ParamSpec> {

@@ -1,0 +1,359 @@
+//! Cabbage's own opcodes, implemented by the plugin and registered with every engine, so
+//! instruments written for Cabbage compile and run here:
+//!
+//! - `kValue cabbageGetValue "channel"` (also `i`, and `kValue, kChanged`; `S` for text
+//!   channels), and `cabbageGet "channel"[, "value"]`: a channel's value.
+//! - `cabbageSetValue "channel", kValue[, kTrigger]` (also at init): writes the channel, and
+//!   tells the plugin, so the editor and the host follow.
+//! - `cabbageSet kTrigger, "channel", "identifier", values...` (also at init, and with a text):
+//!   changes a widget (`visible`, `text`, `colour`, `bounds`, `active`, `value`); the plugin's
+//!   editor honours it.
+//! - `kChanged cabbageChanged "channel"` or `cabbageChanged SChannels[]`: 1 in the k-period a
+//!   channel's value changed.
+//!
+//! What they send the plugin goes through a lock-free queue of fixed-size records
+//! ([`WidgetWrite`]): the opcodes run on the audio thread and never allocate for it.
+
+use super::sys;
+use values::*;
+use widgets::*;
+
+mod values;
+mod widgets;
+use crossbeam_queue::ArrayQueue;
+use std::ffi::{c_int, c_void, CStr};
+use std::ptr;
+
+/// What the orchestra changed in a widget.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WidgetWrite {
+    channel: [u8; 64],
+    channel_len: u8,
+    identifier: [u8; 16],
+    identifier_len: u8,
+    numbers: [f64; 4],
+    count: u8,
+    text: [u8; 96],
+    text_len: u8,
+}
+
+impl WidgetWrite {
+    fn new(channel: &[u8], identifier: &[u8]) -> WidgetWrite {
+        let mut w = WidgetWrite {
+            channel: [0; 64],
+            channel_len: 0,
+            identifier: [0; 16],
+            identifier_len: 0,
+            numbers: [0.0; 4],
+            count: 0,
+            text: [0; 96],
+            text_len: 0,
+        };
+        w.channel_len = copy_into(&mut w.channel, channel);
+        w.identifier_len = copy_into(&mut w.identifier, identifier);
+        w
+    }
+
+    /// The widget's channel.
+    pub fn channel(&self) -> &str {
+        std::str::from_utf8(&self.channel[..self.channel_len as usize]).unwrap_or("")
+    }
+
+    /// What changed: `value`, `visible`, `text`, `colour`, `bounds`, `active`...
+    pub fn identifier(&self) -> &str {
+        std::str::from_utf8(&self.identifier[..self.identifier_len as usize]).unwrap_or("")
+    }
+
+    /// The numbers given (at most 4).
+    pub fn numbers(&self) -> &[f64] {
+        &self.numbers[..self.count as usize]
+    }
+
+    /// The text given, if any.
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.text[..self.text_len as usize]).unwrap_or("")
+    }
+}
+
+fn copy_into(to: &mut [u8], from: &[u8]) -> u8 {
+    let n = from.len().min(to.len());
+    to[..n].copy_from_slice(&from[..n]);
+    n as u8
+}
+
+/// The queue the opcodes write into; the engine's owner drains it.
+pub type WidgetWrites = ArrayQueue<WidgetWrite>;
+
+/// How many writes wait at most; more are dropped (the orchestra is writing every k-period).
+pub const QUEUE: usize = 1024;
+
+/// The Csound global variable holding a pointer to the engine's queue.
+const QUEUE_VARIABLE: &CStr = c"csound-plugin:widget-writes";
+
+/// The queue of the engine running this opcode (see [`register`]).
+///
+/// # Safety
+/// `cs` must be a live engine the opcodes were registered with.
+unsafe fn queue<'a>(cs: *mut sys::CSOUND) -> Option<&'a WidgetWrites> {
+    // SAFETY: the variable, when present, holds the pointer `register` stored: a queue its
+    // owner keeps alive as long as the engine.
+    unsafe {
+        let slot = sys::csoundQueryGlobalVariable(cs, QUEUE_VARIABLE.as_ptr())
+            as *const *const WidgetWrites;
+        slot.as_ref().and_then(|q| q.as_ref())
+    }
+}
+
+/// A string argument's bytes.
+///
+/// # Safety
+/// `s` must be null or a Csound string argument of a running opcode.
+unsafe fn bytes<'a>(s: *const sys::STRINGDAT) -> &'a [u8] {
+    // SAFETY: Csound's string arguments hold a NUL-terminated `data` (or null).
+    unsafe {
+        match s.as_ref() {
+            Some(s) if !s.data.is_null() => CStr::from_ptr(s.data).to_bytes(),
+            _ => &[],
+        }
+    }
+}
+
+/// The value slot of a control channel, created if needed.
+///
+/// # Safety
+/// `cs` live, `name` a string argument.
+unsafe fn channel_ptr(cs: *mut sys::CSOUND, name: *const sys::STRINGDAT) -> *mut f64 {
+    let mut p: *mut f64 = ptr::null_mut();
+    let kind = (sys::controlChannelType_CSOUND_CONTROL_CHANNEL
+        | sys::controlChannelType_CSOUND_INPUT_CHANNEL
+        | sys::controlChannelType_CSOUND_OUTPUT_CHANNEL) as c_int;
+    // SAFETY: `name` is NUL-terminated (a Csound string); `p` receives Csound's own slot.
+    let ok = unsafe {
+        match name.as_ref() {
+            Some(n) if !n.data.is_null() => sys::csoundGetChannelPtr(cs, &mut p, n.data, kind),
+            _ => -1,
+        }
+    };
+    if ok == 0 {
+        p
+    } else {
+        ptr::null_mut()
+    }
+}
+
+type Subr = Option<unsafe extern "C" fn(*mut sys::CSOUND, *mut c_void) -> c_int>;
+
+/// One registration: name (with Csound's `.suffix` for overloads), block size, thread (1 init,
+/// 2 k-rate, 3 both), outputs, inputs, init and k-rate functions.
+struct Entry(
+    &'static CStr,
+    usize,
+    c_int,
+    &'static CStr,
+    &'static CStr,
+    Subr,
+    Subr,
+);
+
+fn entries() -> Vec<Entry> {
+    use std::mem::size_of;
+    let get = size_of::<GetValue>();
+    let set = size_of::<SetValue>();
+    let changed = size_of::<Changed<true>>();
+    let set_i = size_of::<Set<false>>();
+    let set_k = size_of::<Set<true>>();
+    let get_k: Subr = Some(get_value_perf);
+    vec![
+        Entry(
+            c"cabbageGetValue.i",
+            get,
+            1,
+            c"i",
+            c"S",
+            Some(get_value_init),
+            None,
+        ),
+        Entry(
+            c"cabbageGetValue.k",
+            get,
+            3,
+            c"k",
+            c"S",
+            Some(get_value_init),
+            get_k,
+        ),
+        Entry(
+            c"cabbageGetValue.kk",
+            size_of::<GetValueChanged>(),
+            3,
+            c"kk",
+            c"S",
+            Some(get_changed_init),
+            Some(get_changed_perf),
+        ),
+        Entry(
+            c"cabbageGetValue.S",
+            size_of::<GetText>(),
+            1,
+            c"S",
+            c"S",
+            Some(get_text_init),
+            None,
+        ),
+        Entry(
+            c"cabbageGet.i",
+            get,
+            1,
+            c"i",
+            c"S",
+            Some(get_value_init),
+            None,
+        ),
+        Entry(
+            c"cabbageGet.k",
+            get,
+            3,
+            c"k",
+            c"S",
+            Some(get_value_init),
+            get_k,
+        ),
+        Entry(
+            c"cabbageGet.S",
+            size_of::<GetText>(),
+            1,
+            c"S",
+            c"S",
+            Some(get_text_init),
+            None,
+        ),
+        Entry(
+            c"cabbageSetValue.i",
+            set,
+            1,
+            c"",
+            c"Si",
+            Some(set_value_once),
+            None,
+        ),
+        Entry(
+            c"cabbageSetValue.k",
+            set,
+            3,
+            c"",
+            c"Sk",
+            Some(set_value_init),
+            Some(set_value_perf),
+        ),
+        Entry(
+            c"cabbageSetValue.kk",
+            set,
+            3,
+            c"",
+            c"Skk",
+            Some(set_value_init),
+            Some(set_value_triggered),
+        ),
+        Entry(
+            c"cabbageSet.iS",
+            set_i,
+            1,
+            c"",
+            c"SSS",
+            Some(set_text_init),
+            None,
+        ),
+        Entry(
+            c"cabbageSet.im",
+            set_i,
+            1,
+            c"",
+            c"SSm",
+            Some(set_numbers_init),
+            None,
+        ),
+        Entry(
+            c"cabbageSet.kS",
+            set_k,
+            2,
+            c"",
+            c"kSSS",
+            None,
+            Some(set_text_perf),
+        ),
+        Entry(
+            c"cabbageSet.kM",
+            set_k,
+            2,
+            c"",
+            c"kSSM",
+            None,
+            Some(set_numbers_perf),
+        ),
+        Entry(
+            c"cabbageChanged.a",
+            changed,
+            3,
+            c"k",
+            c"S[]",
+            Some(changed_init::<true>),
+            Some(changed_perf::<true>),
+        ),
+        Entry(
+            c"cabbageChanged.s",
+            changed,
+            3,
+            c"k",
+            c"S",
+            Some(changed_init::<false>),
+            Some(changed_perf::<false>),
+        ),
+    ]
+}
+
+/// Registers the opcodes with an engine (after every reset, which forgets them); they write
+/// into `widgets`.
+///
+/// # Safety
+/// `cs` must be a live engine, not performing; `widgets` must outlive it.
+pub(super) unsafe fn register(cs: *mut sys::CSOUND, widgets: *const WidgetWrites) {
+    let size = std::mem::size_of::<*const WidgetWrites>();
+    // SAFETY: `cs` is live; the variable is made (or found, after a reset that kept it) with
+    // room for one pointer, which is then set.
+    unsafe {
+        sys::csoundCreateGlobalVariable(cs, QUEUE_VARIABLE.as_ptr(), size);
+        let slot =
+            sys::csoundQueryGlobalVariable(cs, QUEUE_VARIABLE.as_ptr()) as *mut *const WidgetWrites;
+        if let Some(slot) = slot.as_mut() {
+            *slot = widgets;
+        }
+    }
+    for Entry(name, size, thread, outs, ins, init, perf) in entries() {
+        // SAFETY: `cs` is live; Csound keeps the name and type strings (not copies of them),
+        // so they are static; each function matches Csound's opcode signature and the block
+        // size is its data layout.
+        unsafe {
+            sys::csoundAppendOpcode(
+                cs,
+                name.as_ptr(),
+                size as c_int,
+                0,
+                thread,
+                outs.as_ptr(),
+                ins.as_ptr(),
+                init,
+                perf,
+                None,
+            );
+        }
+    }
+}
+
+/// Cabbage's opcodes the plugin implements.
+pub const SUPPORTED: [&str; 5] = [
+    "cabbageGetValue",
+    "cabbageSetValue",
+    "cabbageGet",
+    "cabbageSet",
+    "cabbageChanged",
+];

@@ -1,0 +1,235 @@
+//! The value opcodes: `cabbageGetValue`, `cabbageGet`, `cabbageSetValue`, `cabbageChanged`.
+
+use super::{bytes, channel_ptr, queue, WidgetWrite};
+use crate::csound::sys;
+use std::ffi::{c_char, c_int, c_void};
+
+/// `out cabbageGetValue "channel"` (and `cabbageGet`), `i` or `k`.
+#[repr(C)]
+pub(super) struct GetValue {
+    h: sys::OPDS,
+    value: *mut f64,
+    channel: *mut sys::STRINGDAT,
+    slot: *mut f64,
+}
+
+pub(super) unsafe extern "C" fn get_value_init(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+    // SAFETY: Csound hands this opcode's own data block, laid out as `GetValue`.
+    let p = unsafe { &mut *(p as *mut GetValue) };
+    // SAFETY: `cs` is the running engine, `channel` its string argument.
+    p.slot = unsafe { channel_ptr(cs, p.channel) };
+    get_value_perf(cs, p as *mut GetValue as *mut c_void)
+}
+
+pub(super) extern "C" fn get_value_perf(_cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+    // SAFETY: as in `get_value_init`; `slot` is null or Csound's channel slot.
+    unsafe {
+        let p = &mut *(p as *mut GetValue);
+        *p.value = p.slot.as_ref().copied().unwrap_or(0.0);
+    }
+    0
+}
+
+/// `kValue, kChanged cabbageGetValue "channel"`.
+#[repr(C)]
+pub(super) struct GetValueChanged {
+    h: sys::OPDS,
+    value: *mut f64,
+    changed: *mut f64,
+    channel: *mut sys::STRINGDAT,
+    slot: *mut f64,
+    last: f64,
+}
+
+pub(super) unsafe extern "C" fn get_changed_init(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+    // SAFETY: this opcode's data block, laid out as `GetValueChanged`.
+    let p = unsafe { &mut *(p as *mut GetValueChanged) };
+    // SAFETY: as in `get_value_init`.
+    p.slot = unsafe { channel_ptr(cs, p.channel) };
+    // SAFETY: `slot` is null or Csound's channel slot.
+    p.last = unsafe { p.slot.as_ref().copied().unwrap_or(0.0) };
+    0
+}
+
+pub(super) extern "C" fn get_changed_perf(_cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+    // SAFETY: as in `get_changed_init`; the outputs are Csound's k-rate arguments.
+    unsafe {
+        let p = &mut *(p as *mut GetValueChanged);
+        let now = p.slot.as_ref().copied().unwrap_or(0.0);
+        *p.value = now;
+        *p.changed = (now != p.last) as u8 as f64;
+        p.last = now;
+    }
+    0
+}
+
+/// `Sout cabbageGetValue "channel"`: a text channel, at init.
+#[repr(C)]
+pub(super) struct GetText {
+    h: sys::OPDS,
+    value: *mut sys::STRINGDAT,
+    channel: *mut sys::STRINGDAT,
+}
+
+pub(super) unsafe extern "C" fn get_text_init(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+    // SAFETY: this opcode's data block, laid out as `GetText`; `cs` is the running engine,
+    // whose allocator owns the output string (as Csound's own string opcodes do).
+    unsafe {
+        let p = &mut *(p as *mut GetText);
+        let name = (*p.channel).data;
+        let size = sys::csoundGetChannelDatasize(cs, name).max(1) as usize;
+        let out = &mut *p.value;
+        if (out.size as usize) < size + 1 {
+            let Some(realloc) = (*cs).ReAlloc else {
+                return -1;
+            };
+            out.data = realloc(cs, out.data as *mut c_void, size + 1) as *mut c_char;
+            out.size = (size + 1) as c_int;
+        }
+        *out.data = 0;
+        sys::csoundGetStringChannel(cs, name, out.data);
+    }
+    0
+}
+
+/// `cabbageSetValue "channel", value[, trigger]`.
+#[repr(C)]
+pub(super) struct SetValue {
+    h: sys::OPDS,
+    channel: *mut sys::STRINGDAT,
+    value: *mut f64,
+    /// Null when no trigger is given: then the value is written when it changes.
+    trigger: *mut f64,
+    slot: *mut f64,
+    last: f64,
+    started: bool,
+}
+
+/// Writes `value` to the channel and tells the plugin.
+///
+/// # Safety
+/// `cs` live; `p` a running `SetValue`.
+unsafe fn set_value(cs: *mut sys::CSOUND, p: &mut SetValue, value: f64) {
+    // SAFETY: `slot` is null or Csound's channel slot; the channel argument is a string.
+    unsafe {
+        if let Some(slot) = p.slot.as_mut() {
+            *slot = value;
+        }
+        if let Some(queue) = queue(cs) {
+            let mut write = WidgetWrite::new(bytes(p.channel), b"value");
+            write.numbers[0] = value;
+            write.count = 1;
+            let _ = queue.push(write);
+        }
+    }
+}
+
+pub(super) unsafe extern "C" fn set_value_init(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+    // SAFETY: this opcode's data block, laid out as `SetValue` (the trigger pointer is past
+    // the arguments of the two-argument forms and set null here for them).
+    let p = unsafe { &mut *(p as *mut SetValue) };
+    // SAFETY: as in `get_value_init`.
+    p.slot = unsafe { channel_ptr(cs, p.channel) };
+    p.started = false;
+    0
+}
+
+pub(super) unsafe extern "C" fn set_value_once(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+    // SAFETY: as in `set_value_init`; the value is an i-rate argument.
+    unsafe {
+        set_value_init(cs, p);
+        let p = &mut *(p as *mut SetValue);
+        set_value(cs, p, *p.value);
+    }
+    0
+}
+
+pub(super) unsafe extern "C" fn set_value_perf(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+    // SAFETY: as in `set_value_init`; value and trigger are k-rate arguments.
+    unsafe {
+        let p = &mut *(p as *mut SetValue);
+        let value = *p.value;
+        if value != p.last || !p.started {
+            p.last = value;
+            p.started = true;
+            set_value(cs, p, value);
+        }
+    }
+    0
+}
+
+pub(super) unsafe extern "C" fn set_value_triggered(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+    // SAFETY: as in `set_value_perf`; this form has the trigger argument.
+    unsafe {
+        let p = &mut *(p as *mut SetValue);
+        if *p.trigger != 0.0 {
+            set_value(cs, p, *p.value);
+        }
+    }
+    0
+}
+
+/// Channels `cabbageChanged` watches at most.
+const WATCHED: usize = 64;
+
+/// `kChanged cabbageChanged SChannels[]` (or one channel).
+#[repr(C)]
+pub(super) struct Changed<const ARRAY: bool> {
+    h: sys::OPDS,
+    changed: *mut f64,
+    channels: *mut c_void,
+    slots: [*mut f64; WATCHED],
+    last: [f64; WATCHED],
+    count: usize,
+}
+
+pub(super) unsafe extern "C" fn changed_init<const ARRAY: bool>(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
+    // SAFETY: this opcode's data block, laid out as `Changed`; the input is a string array
+    // (`ARRAYDAT` of `STRINGDAT`) or one string.
+    unsafe {
+        let p = &mut *(p as *mut Changed<ARRAY>);
+        let names: &[sys::STRINGDAT] = if ARRAY {
+            let array = &*(p.channels as *const sys::ARRAYDAT);
+            let n = if array.dimensions >= 1 && !array.sizes.is_null() {
+                (*array.sizes).max(0) as usize
+            } else {
+                0
+            };
+            if array.data.is_null() {
+                &[]
+            } else {
+                std::slice::from_raw_parts(array.data as *const sys::STRINGDAT, n)
+            }
+        } else {
+            std::slice::from_raw_parts(p.channels as *const sys::STRINGDAT, 1)
+        };
+        p.count = names.len().min(WATCHED);
+        for (i, name) in names.iter().take(WATCHED).enumerate() {
+            p.slots[i] = channel_ptr(cs, name);
+            p.last[i] = p.slots[i].as_ref().copied().unwrap_or(0.0);
+        }
+        *p.changed = 0.0;
+    }
+    0
+}
+
+pub(super) unsafe extern "C" fn changed_perf<const ARRAY: bool>(
+    _cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
+    // SAFETY: as in `changed_init`; the slots are null or Csound's channel slots.
+    unsafe {
+        let p = &mut *(p as *mut Changed<ARRAY>);
+        let mut any = false;
+        for i in 0..p.count {
+            let now = p.slots[i].as_ref().copied().unwrap_or(0.0);
+            any |= now != p.last[i];
+            p.last[i] = now;
+        }
+        *p.changed = any as u8 as f64;
+    }
+    0
+}

@@ -1,0 +1,82 @@
+//! `cabbageSet`: an orchestra changing a widget.
+
+use super::{bytes, copy_into, queue, WidgetWrite};
+use crate::csound::sys;
+use std::ffi::{c_int, c_void};
+
+/// `cabbageSet kTrigger, "channel", "identifier", numbers...` (or a text), and the init forms
+/// without the trigger.
+#[repr(C)]
+pub(super) struct Set<const TRIGGERED: bool> {
+    h: sys::OPDS,
+    /// The arguments as Csound passes them: [trigger,] channel, identifier, values...
+    args: [*mut c_void; 7],
+}
+
+impl<const TRIGGERED: bool> Set<TRIGGERED> {
+    /// Reports the change, reading the values as numbers or, when `text`, one text.
+    ///
+    /// # Safety
+    /// `cs` live; `self` a running opcode with its arguments in place.
+    unsafe fn report(&self, cs: *mut sys::CSOUND, text: bool) {
+        let first = TRIGGERED as usize;
+        // SAFETY: the first arguments are strings; the rest numbers or one string.
+        unsafe {
+            let channel = bytes(self.args[first] as *const sys::STRINGDAT);
+            let identifier = bytes(self.args[first + 1] as *const sys::STRINGDAT);
+            let mut write = WidgetWrite::new(channel, identifier);
+            if text {
+                write.text_len = copy_into(
+                    &mut write.text,
+                    bytes(self.args[first + 2] as *const sys::STRINGDAT),
+                );
+            } else {
+                let given = (*self.h.optext).t.inArgCount as usize;
+                let values = given.saturating_sub(first + 2).min(4);
+                for i in 0..values {
+                    if let Some(v) = (self.args[first + 2 + i] as *const f64).as_ref() {
+                        write.numbers[i] = *v;
+                    }
+                }
+                write.count = values as u8;
+            }
+            if let Some(queue) = queue(cs) {
+                let _ = queue.push(write);
+            }
+        }
+    }
+}
+
+pub(super) unsafe extern "C" fn set_numbers_init(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+    // SAFETY: this opcode's data block, laid out as `Set<false>`.
+    unsafe { (*(p as *mut Set<false>)).report(cs, false) };
+    0
+}
+
+pub(super) unsafe extern "C" fn set_text_init(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+    // SAFETY: this opcode's data block, laid out as `Set<false>`.
+    unsafe { (*(p as *mut Set<false>)).report(cs, true) };
+    0
+}
+
+pub(super) unsafe extern "C" fn set_numbers_perf(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+    // SAFETY: this opcode's data block, laid out as `Set<true>`; the trigger is k-rate.
+    unsafe {
+        let p = &*(p as *mut Set<true>);
+        if *(p.args[0] as *const f64) != 0.0 {
+            p.report(cs, false);
+        }
+    }
+    0
+}
+
+pub(super) unsafe extern "C" fn set_text_perf(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+    // SAFETY: as in `set_numbers_perf`.
+    unsafe {
+        let p = &*(p as *mut Set<true>);
+        if *(p.args[0] as *const f64) != 0.0 {
+            p.report(cs, true);
+        }
+    }
+    0
+}
