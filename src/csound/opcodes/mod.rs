@@ -15,131 +15,15 @@
 //! ([`WidgetWrite`]): the opcodes run on the audio thread and never allocate for it.
 
 use super::sys;
+use shared::QUEUE_VARIABLE;
+pub use shared::{WidgetWrite, WidgetWrites, QUEUE};
 use values::*;
 use widgets::*;
 
+mod shared;
 mod values;
 mod widgets;
-use crossbeam_queue::ArrayQueue;
 use std::ffi::{c_int, c_void, CStr};
-use std::ptr;
-
-/// What the orchestra changed in a widget.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct WidgetWrite {
-    channel: [u8; 64],
-    channel_len: u8,
-    identifier: [u8; 16],
-    identifier_len: u8,
-    numbers: [f64; 4],
-    count: u8,
-    text: [u8; 96],
-    text_len: u8,
-}
-
-impl WidgetWrite {
-    fn new(channel: &[u8], identifier: &[u8]) -> WidgetWrite {
-        let mut w = WidgetWrite {
-            channel: [0; 64],
-            channel_len: 0,
-            identifier: [0; 16],
-            identifier_len: 0,
-            numbers: [0.0; 4],
-            count: 0,
-            text: [0; 96],
-            text_len: 0,
-        };
-        w.channel_len = copy_into(&mut w.channel, channel);
-        w.identifier_len = copy_into(&mut w.identifier, identifier);
-        w
-    }
-
-    /// The widget's channel.
-    pub fn channel(&self) -> &str {
-        std::str::from_utf8(&self.channel[..self.channel_len as usize]).unwrap_or("")
-    }
-
-    /// What changed: `value`, `visible`, `text`, `colour`, `bounds`, `active`...
-    pub fn identifier(&self) -> &str {
-        std::str::from_utf8(&self.identifier[..self.identifier_len as usize]).unwrap_or("")
-    }
-
-    /// The numbers given (at most 4).
-    pub fn numbers(&self) -> &[f64] {
-        &self.numbers[..self.count as usize]
-    }
-
-    /// The text given, if any.
-    pub fn text(&self) -> &str {
-        std::str::from_utf8(&self.text[..self.text_len as usize]).unwrap_or("")
-    }
-}
-
-fn copy_into(to: &mut [u8], from: &[u8]) -> u8 {
-    let n = from.len().min(to.len());
-    to[..n].copy_from_slice(&from[..n]);
-    n as u8
-}
-
-/// The queue the opcodes write into; the engine's owner drains it.
-pub type WidgetWrites = ArrayQueue<WidgetWrite>;
-
-/// How many writes wait at most; more are dropped (the orchestra is writing every k-period).
-pub const QUEUE: usize = 1024;
-
-/// The Csound global variable holding a pointer to the engine's queue.
-const QUEUE_VARIABLE: &CStr = c"csound-plugin:widget-writes";
-
-/// The queue of the engine running this opcode (see [`register`]).
-///
-/// # Safety
-/// `cs` must be a live engine the opcodes were registered with.
-unsafe fn queue<'a>(cs: *mut sys::CSOUND) -> Option<&'a WidgetWrites> {
-    // SAFETY: the variable, when present, holds the pointer `register` stored: a queue its
-    // owner keeps alive as long as the engine.
-    unsafe {
-        let slot = sys::csoundQueryGlobalVariable(cs, QUEUE_VARIABLE.as_ptr())
-            as *const *const WidgetWrites;
-        slot.as_ref().and_then(|q| q.as_ref())
-    }
-}
-
-/// A string argument's bytes.
-///
-/// # Safety
-/// `s` must be null or a Csound string argument of a running opcode.
-unsafe fn bytes<'a>(s: *const sys::STRINGDAT) -> &'a [u8] {
-    // SAFETY: Csound's string arguments hold a NUL-terminated `data` (or null).
-    unsafe {
-        match s.as_ref() {
-            Some(s) if !s.data.is_null() => CStr::from_ptr(s.data).to_bytes(),
-            _ => &[],
-        }
-    }
-}
-
-/// The value slot of a control channel, created if needed.
-///
-/// # Safety
-/// `cs` live, `name` a string argument.
-unsafe fn channel_ptr(cs: *mut sys::CSOUND, name: *const sys::STRINGDAT) -> *mut f64 {
-    let mut p: *mut f64 = ptr::null_mut();
-    let kind = (sys::controlChannelType_CSOUND_CONTROL_CHANNEL
-        | sys::controlChannelType_CSOUND_INPUT_CHANNEL
-        | sys::controlChannelType_CSOUND_OUTPUT_CHANNEL) as c_int;
-    // SAFETY: `name` is NUL-terminated (a Csound string); `p` receives Csound's own slot.
-    let ok = unsafe {
-        match name.as_ref() {
-            Some(n) if !n.data.is_null() => sys::csoundGetChannelPtr(cs, &mut p, n.data, kind),
-            _ => -1,
-        }
-    };
-    if ok == 0 {
-        p
-    } else {
-        ptr::null_mut()
-    }
-}
 
 type Subr = Option<unsafe extern "C" fn(*mut sys::CSOUND, *mut c_void) -> c_int>;
 

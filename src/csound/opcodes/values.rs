@@ -1,6 +1,6 @@
 //! The value opcodes: `cabbageGetValue`, `cabbageGet`, `cabbageSetValue`, `cabbageChanged`.
 
-use super::{bytes, channel_ptr, queue, WidgetWrite};
+use super::shared::{bytes, channel_ptr, queue, WidgetWrite};
 use crate::csound::sys;
 use std::ffi::{c_char, c_int, c_void};
 

@@ -1,6 +1,6 @@
 //! `cabbageSet`: an orchestra changing a widget.
 
-use super::{bytes, copy_into, queue, WidgetWrite};
+use super::shared::{bytes, copy_into, queue, WidgetWrite};
 use crate::csound::sys;
 use std::ffi::{c_int, c_void};
 
