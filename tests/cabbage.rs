@@ -461,3 +461,51 @@ fn other_cabbage_opcodes_are_named_with_their_line() {
         "{e}"
     );
 }
+
+#[test]
+fn what_an_orchestra_sets_through_cabbage_opcodes_reaches_the_editor_from_the_engine_process() {
+    use csound_plugin::csound::process::spawn::Program;
+    use csound_plugin::engine::live::{Launch, Loader};
+    use csound_plugin::params::PluginParams;
+    use std::sync::Arc;
+    let text = "<Cabbage>\nhslider bounds(0, 0, 100, 20), channel(\"gain\"), range(0, 1, 0.25)\n\
+        hslider bounds(0, 20, 100, 20), channel(\"out\"), range(0, 2, 0)\n</Cabbage>\n\
+        <CsoundSynthesizer>\n<CsInstruments>\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
+        instr 1\n kv cabbageGetValue \"gain\"\n cabbageSetValue \"out\", kv * 2\n \
+        cabbageSet \"gain\", \"visible\", 0\nendin\n\
+        </CsInstruments>\n<CsScore>\ni 1 0 3600\n</CsScore>\n</CsoundSynthesizer>\n";
+    let params = Arc::new(PluginParams::new());
+    let launch = Launch::Process(Program::Library(common::plugin_library()));
+    let (loader, mut player) = Loader::with_launch(params.clone(), Kind::Instrument, launch);
+    loader.configure(48000.0, 256, true);
+    let engine = loader
+        .load_now(&params, &Source::text(text, "back.csd"), Kind::Instrument)
+        .unwrap_or_else(|e| panic!("{e}"));
+    loader.loaded(Some(&engine));
+    player.install(Some(engine), 256);
+    let mut changes = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while changes.len() < 2 && std::time::Instant::now() < deadline {
+        let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
+        player.process(
+            &mut [&mut l, &mut r],
+            None,
+            &mut std::iter::empty(),
+            &|_| None,
+            &Transport::default(),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        changes.extend(loader.take_widget_changes());
+    }
+    let find = |identifier: &str| changes.iter().find(|c| c.identifier == identifier);
+    let value = find("value").expect("the value set from Csound arrives");
+    assert_eq!(
+        (value.channel.as_str(), value.numbers.as_slice()),
+        ("out", &[0.5][..])
+    );
+    let visible = find("visible").expect("the widget change arrives");
+    assert_eq!(
+        (visible.channel.as_str(), visible.numbers.as_slice()),
+        ("gain", &[0.0][..])
+    );
+}

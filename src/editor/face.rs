@@ -4,7 +4,8 @@
 use super::controls::knob_in;
 use super::theme;
 use super::ui::*;
-use crate::orchestra::cabbage::{Colour, Layout, Widget, WidgetKind};
+use crate::engine::remote::protocol::WidgetChange;
+use crate::orchestra::cabbage::{Bounds, Colour, Layout, Widget, WidgetKind};
 use crate::orchestra::declarations::ParamSpec;
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Vec2};
 use nice_plug::prelude::ParamSetter;
@@ -18,7 +19,96 @@ fn colour(c: Option<Colour>, fallback: Color32) -> Color32 {
 /// A widget channel's parameter, when it has one.
 type Bound = Option<(usize, ParamSpec)>;
 
+/// What the orchestra changed in a widget (`cabbageSet`, `cabbageSetValue`): drawn over its
+/// layout.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct WidgetState {
+    pub(super) value: Option<f64>,
+    pub(super) visible: Option<bool>,
+    pub(super) active: Option<bool>,
+    pub(super) text: Option<String>,
+    pub(super) colour: Option<Colour>,
+    pub(super) bounds: Option<Bounds>,
+}
+
+impl WidgetState {
+    /// `widget` as the orchestra changed it.
+    pub(super) fn apply(&self, widget: &Widget) -> Widget {
+        let mut w = widget.clone();
+        if let Some(v) = self.visible {
+            w.visible = v;
+        }
+        if let Some(text) = &self.text {
+            w.text = vec![text.clone()];
+        }
+        if self.colour.is_some() {
+            w.colour = self.colour;
+        }
+        if let Some(b) = self.bounds {
+            w.bounds = b;
+        }
+        if let (Some(v), Some(range)) = (self.value, w.ranges.first_mut()) {
+            range.default = v;
+        }
+        w
+    }
+
+    /// Records one change; returns a value to give the host, when it is one.
+    pub(super) fn record(&mut self, change: &WidgetChange) -> Option<f64> {
+        let first = change.numbers.first().copied();
+        match change.identifier.to_ascii_lowercase().as_str() {
+            "value" => {
+                self.value = first;
+                return first;
+            }
+            "visible" => self.visible = first.map(|v| v != 0.0),
+            "active" => self.active = first.map(|v| v != 0.0),
+            "text" | "label" => {
+                self.text = Some(if change.text.is_empty() {
+                    first.map(|v| v.to_string()).unwrap_or_default()
+                } else {
+                    change.text.clone()
+                })
+            }
+            "colour" | "color" | "colour:0" | "backgroundcolour" => {
+                self.colour = Colour::parse(&change.text)
+                    .or_else(|| Colour::from_numbers(&change.numbers, false))
+            }
+            "bounds" => {
+                if let [x, y, width, height] = change.numbers[..] {
+                    self.bounds = Some(Bounds {
+                        x: x as f32,
+                        y: y as f32,
+                        width: width as f32,
+                        height: height as f32,
+                    });
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+}
+
 impl Ui {
+    /// Applies what the orchestra changed in a widget; a value set from Csound goes to the
+    /// channel's parameter, so the host sees it too.
+    pub(super) fn widget_changed(&mut self, change: WidgetChange) {
+        let state = self.changed.entry(change.channel.clone()).or_default();
+        let Some(value) = state.record(&change) else {
+            return;
+        };
+        let Some(gui) = self.gui.clone() else {
+            return;
+        };
+        let bound = self.bound();
+        if let Some((slot, spec)) = bound.iter().find(|(_, s)| s.channel == change.channel) {
+            if (self.plain(*slot, spec) - value).abs() > f64::EPSILON {
+                self.set_plain(&gui.param_setter(), *slot, spec, value);
+            }
+        }
+    }
+
     /// Draws `layout` in the space left, scaled to fit, keeping its proportions.
     pub(super) fn face(&mut self, ui: &mut egui::Ui, layout: &Layout) {
         let Some(gui) = self.gui.clone() else {
@@ -37,6 +127,13 @@ impl Ui {
         ui.painter()
             .rect_filled(form_rect, 0.0, colour(form.colour, Color32::from_gray(30)));
         for (index, widget) in layout.widgets.iter().enumerate() {
+            let state = widget
+                .channels
+                .first()
+                .and_then(|c| self.changed.get(c))
+                .cloned()
+                .unwrap_or_default();
+            let widget = &state.apply(widget);
             if !widget.visible {
                 continue;
             }
@@ -52,6 +149,9 @@ impl Ui {
             let first = find(widget.channels.first());
             let second = find(widget.channels.get(1));
             let mut child = ui.new_child(egui::UiBuilder::new().max_rect(rect).id_salt(index));
+            if state.active == Some(false) {
+                child.disable();
+            }
             self.widget(&mut child, &setter, widget, rect, scale, first, second);
         }
     }

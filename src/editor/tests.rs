@@ -170,3 +170,54 @@ fn meters_keep_the_peak_until_read() {
     assert_eq!(link.peaks[0].load(Ordering::Relaxed), 0.7);
     assert_eq!(link.peaks[1].load(Ordering::Relaxed), 0.3);
 }
+
+#[test]
+fn what_the_orchestra_changes_in_a_widget_is_drawn_over_its_layout() {
+    use super::face::WidgetState;
+    use crate::engine::remote::protocol::WidgetChange;
+    use crate::orchestra::cabbage::{read, Bounds, Colour};
+    let layout = read(
+        "<Cabbage>\nrslider bounds(1, 2, 30, 40), channel(\"gain\"), \
+                       range(0, 1, 0.5), text(\"Gain\")\n</Cabbage>",
+    )
+    .unwrap()
+    .unwrap();
+    let change = |identifier: &str, numbers: &[f64], text: &str| WidgetChange {
+        channel: "gain".into(),
+        identifier: identifier.into(),
+        numbers: numbers.to_vec(),
+        text: text.into(),
+    };
+    let mut state = WidgetState::default();
+    assert_eq!(
+        state.record(&change("value", &[0.75], "")),
+        Some(0.75),
+        "for the host"
+    );
+    assert_eq!(state.record(&change("visible", &[0.0], "")), None);
+    state.record(&change("text", &[], "Level"));
+    state.record(&change("colour", &[255.0, 0.0, 0.0], ""));
+    state.record(&change("bounds", &[5.0, 6.0, 70.0, 80.0], ""));
+    let drawn = state.apply(&layout.widgets[0]);
+    assert!(!drawn.visible);
+    assert_eq!(drawn.text, ["Level"]);
+    assert_eq!(drawn.colour, Some(Colour([255, 0, 0, 255])));
+    assert_eq!(
+        drawn.bounds,
+        Bounds {
+            x: 5.0,
+            y: 6.0,
+            width: 70.0,
+            height: 80.0
+        }
+    );
+    assert_eq!(
+        drawn.ranges[0].default, 0.75,
+        "an unbound widget shows Csound's value"
+    );
+    assert_eq!(
+        layout.widgets[0].text,
+        ["Gain"],
+        "the layout itself is kept"
+    );
+}

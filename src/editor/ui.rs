@@ -98,6 +98,8 @@ pub struct Ui {
     /// Show the orchestra's own `<Cabbage>` face (when it has one) rather than the generated
     /// controls.
     pub(super) show_face: bool,
+    /// What the orchestra changed in its widgets (`cabbageSet`, `cabbageSetValue`), by channel.
+    pub(super) changed: std::collections::HashMap<String, super::face::WidgetState>,
 }
 
 impl Ui {
@@ -135,6 +137,7 @@ impl Ui {
             mouse_key: None,
             meters: [0.0; 2],
             show_face: true,
+            changed: Default::default(),
         };
         ui.refresh_presets();
         ui
@@ -304,6 +307,8 @@ impl Ui {
         let generation = self.loader.generation();
         if generation != self.seen_generation {
             self.seen_generation = generation;
+            // A new orchestra: its widgets start as its layout says.
+            self.changed.clear();
             let (text, name) = self.running();
             self.source = text;
             self.origin = name;
@@ -336,6 +341,9 @@ impl Ui {
                 ));
                 self.waiting = None;
             }
+        }
+        for change in self.loader.take_widget_changes() {
+            self.widget_changed(change);
         }
         for (peak, meter) in self.link.peaks.iter().zip(&mut self.meters) {
             let p = peak.swap(0.0, Ordering::Relaxed);

@@ -4,6 +4,7 @@
 use crate::csound::MessageLog;
 use crate::engine::driver::Engine;
 use crate::engine::events::MidiEvent;
+use crate::engine::remote::proxy::WidgetInbox;
 use crate::engine::remote::{Health, RemoteEngine};
 use crate::engine::transport::Transport;
 use std::sync::Arc;
@@ -69,6 +70,14 @@ impl Voice {
         match self {
             Voice::Local(e) => e.csound().messages(),
             Voice::Remote(e) => e.messages(),
+        }
+    }
+
+    /// What the orchestra changed in widgets (`None` in this process: nothing to show it).
+    pub fn widget_changes(&self) -> Option<Arc<WidgetInbox>> {
+        match self {
+            Voice::Local(_) => None,
+            Voice::Remote(e) => Some(e.widget_changes()),
         }
     }
 

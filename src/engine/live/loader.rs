@@ -5,6 +5,8 @@ use super::player::Player;
 use crate::csound::process::spawn::{own_library, Program};
 use crate::csound::MessageLog;
 use crate::engine::driver::Engine;
+use crate::engine::remote::protocol::WidgetChange;
+use crate::engine::remote::proxy::WidgetInbox;
 use crate::engine::remote::{Health, RemoteEngine};
 use crate::engine::voice::Voice;
 use crate::orchestra::factory;
@@ -151,6 +153,8 @@ struct Shared {
     log: Mutex<Option<Arc<MessageLog>>>,
     /// How the newest engine process is doing.
     health: Mutex<Option<Arc<Health>>>,
+    /// What the newest engine's orchestra changed in widgets, for the editor.
+    widgets: Mutex<Option<Arc<WidgetInbox>>>,
     /// Where engines run.
     launch: Launch,
     /// Frames of the host's largest block (set on activation).
@@ -177,6 +181,9 @@ impl Shared {
         }
         if let Ok(mut health) = self.health.lock() {
             *health = engine.health();
+        }
+        if let Ok(mut widgets) = self.widgets.lock() {
+            *widgets = engine.widget_changes();
         }
     }
 
@@ -288,6 +295,7 @@ impl Loader {
             log: Mutex::new(None),
             refused: Mutex::new(None),
             health: Mutex::new(None),
+            widgets: Mutex::new(None),
             launch,
             capacity: AtomicUsize::new(8192),
             deadline: AtomicU64::new(250_000),
@@ -414,6 +422,20 @@ impl Loader {
             Ok((source, _)) => self.compile(source),
             Err(error) => self.set_status(Status::Failed { error, line: None }),
         }
+    }
+
+    /// Takes what the newest orchestra changed in widgets since the last call
+    /// (`cabbageSetValue`, `cabbageSet`), for the editor.
+    pub fn take_widget_changes(&self) -> Vec<WidgetChange> {
+        let inbox = self.shared.widgets.lock().ok().and_then(|w| w.clone());
+        inbox
+            .and_then(|inbox| {
+                inbox
+                    .lock()
+                    .ok()
+                    .map(|mut changes| std::mem::take(&mut *changes))
+            })
+            .unwrap_or_default()
     }
 
     /// The message log of the newest orchestra, for the console.

@@ -345,6 +345,29 @@ pub enum Report {
     Failed(Error),
     /// A line of Csound's messages.
     Message { level: MessageLevel, text: String },
+    /// The orchestra changed a widget through Cabbage's opcodes.
+    Widget(WidgetChange),
+}
+
+/// What an orchestra changed in a widget (`cabbageSetValue`, `cabbageSet`): its channel, what
+/// (`value`, `visible`, `text`, `colour`, `bounds`, `active`), and the numbers or text given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WidgetChange {
+    pub channel: String,
+    pub identifier: String,
+    pub numbers: Vec<f64>,
+    pub text: String,
+}
+
+impl WidgetChange {
+    pub fn from_write(w: &crate::csound::opcodes::WidgetWrite) -> WidgetChange {
+        WidgetChange {
+            channel: w.channel().to_string(),
+            identifier: w.identifier().to_string(),
+            numbers: w.numbers().to_vec(),
+            text: w.text().to_string(),
+        }
+    }
 }
 
 /// Identifies this build: an engine answers only a plugin of the same build.

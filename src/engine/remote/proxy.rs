@@ -9,8 +9,9 @@
 //! supervisor thread marks the shared block), and [`Health`] says what happened.
 
 use super::protocol::{
-    build_id, read_samples, write_samples, BlockHeader, Layout, LoadRequest, Report, ANSWER,
-    COMPUTE, DEAD, FLAG_KEEP_OUTPUT, FLAG_RESET, FLAG_SIDECHAIN, MAX_EVENTS, REQUEST, SLOTS, STOP,
+    build_id, read_samples, write_samples, BlockHeader, Layout, LoadRequest, Report, WidgetChange,
+    ANSWER, COMPUTE, DEAD, FLAG_KEEP_OUTPUT, FLAG_RESET, FLAG_SIDECHAIN, MAX_EVENTS, REQUEST,
+    SLOTS, STOP,
 };
 use crate::csound::process::shared::{self, SharedRegion};
 use crate::csound::process::spawn::Program;
@@ -121,6 +122,8 @@ pub struct RemoteEngine {
     compute: Duration,
     /// Blocks sent to the engine so far.
     round_trips: u64,
+    /// What the orchestra changed in widgets (`cabbageSetValue`, `cabbageSet`).
+    widgets: Arc<WidgetInbox>,
 }
 
 impl RemoteEngine {
@@ -176,7 +179,7 @@ impl RemoteEngine {
         let (loaded, bindings) = match first {
             Ok(Report::Loaded { loaded, bindings }) => (loaded, bindings),
             Ok(Report::Failed(error)) => return stop(&health, error),
-            Ok(Report::Message { .. }) | Err(_) => {
+            Ok(Report::Message { .. } | Report::Widget(_)) | Err(_) => {
                 let what = if asked.elapsed() >= COMPILE_TIMEOUT {
                     format!(
                         "{} did not finish compiling within {} s and was stopped (an endless \
@@ -197,7 +200,8 @@ impl RemoteEngine {
         };
         state.bindings = bindings;
         let region = Arc::new(region);
-        read_messages(reader, log.clone());
+        let widgets = Arc::new(WidgetInbox::default());
+        read_messages(reader, log.clone(), widgets.clone());
         supervise(region.clone(), health.clone(), log.clone());
         let engine = RemoteEngine {
             region,
@@ -224,6 +228,7 @@ impl RemoteEngine {
             log,
             compute: Duration::ZERO,
             round_trips: 0,
+            widgets,
         };
         Ok((engine, loaded))
     }
@@ -239,6 +244,11 @@ impl RemoteEngine {
 
     pub fn latency(&self) -> usize {
         self.ksmps
+    }
+
+    /// What the orchestra changed in widgets, as the engine process reports it.
+    pub fn widget_changes(&self) -> Arc<WidgetInbox> {
+        self.widgets.clone()
     }
 
     /// Csound's messages from the engine process.
@@ -526,18 +536,31 @@ fn note(log: &MessageLog, level: MessageLevel, text: &str) {
 }
 
 /// Passes the engine's messages into `log` until the engine ends.
-fn read_messages(reader: BufReader<UnixStream>, log: Arc<MessageLog>) {
+fn read_messages(reader: BufReader<UnixStream>, log: Arc<MessageLog>, widgets: Arc<WidgetInbox>) {
     let _ = std::thread::Builder::new()
         .name("csound-engine-messages".into())
         .spawn(move || {
             for line in reader.lines() {
                 let Ok(line) = line else { return };
-                if let Ok(Report::Message { level, text }) = serde_json::from_str(&line) {
-                    note(&log, level, &text);
+                match serde_json::from_str(&line) {
+                    Ok(Report::Message { level, text }) => note(&log, level, &text),
+                    Ok(Report::Widget(change)) => {
+                        if let Ok(mut inbox) = widgets.lock() {
+                            // Unread changes are bounded: the editor may be closed.
+                            if inbox.len() >= 4096 {
+                                inbox.remove(0);
+                            }
+                            inbox.push(change);
+                        }
+                    }
+                    _ => {}
                 }
             }
         });
 }
+
+/// What the orchestra changed in widgets, waiting for the editor.
+pub type WidgetInbox = std::sync::Mutex<Vec<WidgetChange>>;
 
 /// Waits for the engine process to end, then tells the audio thread at once and, unless the
 /// plugin stopped it, the console.

@@ -7,7 +7,7 @@
 
 use super::protocol::{build_id, read_samples, write_samples, COMPUTE, STOP};
 use super::protocol::{Layout, LoadRequest, Report, ANSWER, FLAG_RESET, FLAG_SIDECHAIN, REQUEST};
-use super::protocol::{FLAG_KEEP_OUTPUT, MAX_EVENTS};
+use super::protocol::{WidgetChange, FLAG_KEEP_OUTPUT, MAX_EVENTS};
 use crate::csound::process::shared::{self, SharedRegion};
 use crate::csound::process::{sandbox, zygote};
 use crate::csound::{Error, ErrorKind, MessageLevel, MessageLog};
@@ -117,7 +117,7 @@ fn serve(control: OwnedFd, shared_fd: OwnedFd) -> std::io::Result<()> {
         Ok((mut engine, loaded)) => {
             let _ = engine.set_host_buffer_size(request.max_block);
             let log = engine.csound().messages();
-            forward_messages(log, reports.clone());
+            forward_messages(log, engine.csound().widget_writes(), reports.clone());
             send(&Report::Loaded {
                 loaded,
                 bindings: state.bindings,
@@ -136,14 +136,26 @@ fn serve(control: OwnedFd, shared_fd: OwnedFd) -> std::io::Result<()> {
 }
 
 /// Sends Csound's messages to the plugin as they come.
-fn forward_messages(log: Arc<MessageLog>, control: Arc<Mutex<UnixStream>>) {
+fn forward_messages(
+    log: Arc<MessageLog>,
+    widgets: Arc<crate::csound::opcodes::WidgetWrites>,
+    control: Arc<Mutex<UnixStream>>,
+) {
     std::thread::spawn(move || loop {
         std::thread::sleep(Duration::from_millis(50));
-        for message in log.take() {
-            let report = Report::Message {
-                level: message.level,
-                text: message.text,
-            };
+        let messages = log.take().into_iter().map(|message| Report::Message {
+            level: message.level,
+            text: message.text,
+        });
+        // Only the last change of each widget property counts.
+        let mut changes: Vec<WidgetChange> = Vec::new();
+        while let Some(write) = widgets.pop() {
+            let change = WidgetChange::from_write(&write);
+            changes
+                .retain(|c| (&c.channel, &c.identifier) != (&change.channel, &change.identifier));
+            changes.push(change);
+        }
+        for report in messages.chain(changes.into_iter().map(Report::Widget)) {
             let Ok(mut line) = serde_json::to_string(&report) else {
                 continue;
             };
