@@ -43,7 +43,10 @@ fn widget_defaults_play_as_written_by_hand_and_the_host_automates_them() {
         let hand = play(format, &by_hand, None);
         assert!(peak(&widgets) > 0.01, "{format:?}: it plays");
         assert!(
-            widgets.iter().zip(&hand).all(|(a, b)| a.to_bits() == b.to_bits()),
+            widgets
+                .iter()
+                .zip(&hand)
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
             "{format:?}: bit for bit"
         );
         // The host moves the first parameter, the cutoff knob, to its lowest value.
