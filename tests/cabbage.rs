@@ -395,6 +395,7 @@ fn cabbage_opcodes_read_and_write_channels_and_tell_the_plugin() {
         kget cabbageGet \"gain\"\n kone cabbageChanged \"gain\"\n \
         Swatched[] fillarray \"gain\", \"out\"\n kany cabbageChanged Swatched\n \
         chnset iv, \"init_value\"\n chnset strlen(Sfile), \"file_length\"\n \
+        Sname, knew cabbageGetValue \"file\"\n chnset strlen(Sname), \"name_length\"\n \
         chnset kget, \"get\"\n chnset kv2, \"second\"\nendin\n\
         </CsInstruments>\n<CsScore>\ni 1 0 10\n</CsScore>\n</CsoundSynthesizer>\n";
     let (mut engine, _) = load(&Source::text(text, "opcodes.csd"));
@@ -414,6 +415,11 @@ fn cabbage_opcodes_read_and_write_channels_and_tell_the_plugin() {
     assert_eq!(read("get"), 0.25);
     assert_eq!(read("second"), 0.25);
     assert_eq!(read("file_length"), "loop.wav".len() as f64);
+    assert_eq!(
+        read("name_length"),
+        "loop.wav".len() as f64,
+        "text and trigger form"
+    );
     let writes = engine.csound().widget_writes();
     let mut seen = Vec::new();
     while let Some(w) = writes.pop() {
@@ -508,4 +514,34 @@ fn what_an_orchestra_sets_through_cabbage_opcodes_reaches_the_editor_from_the_en
         (visible.channel.as_str(), visible.numbers.as_slice()),
         ("gain", &[0.0][..])
     );
+}
+
+/// What Cabbage itself passes over in instruments people share (seen in Cabbage's own
+/// examples): Csound-style `#define NAME # ... #`, a macro defined nowhere, braces mid-line,
+/// a stray word left by a misplaced `;`, a number with two points.
+#[test]
+fn cabbage_2_quirks_read_as_cabbage_reads_them() {
+    let text = "<Cabbage>\n#define KNOB # , fontColour(\"white\"), colour(165,140,160) #\n\
+        image bounds(10, 10, 200, 100), plant(\"main\"), { channel(\"panel\")\n\
+        rslider bounds(5, 5, 50, 50), channel(\"fb\"), range(0, 1, 0.17.0) $KNOB\n\
+        hslider bounds(5, 60, 100, 20), channel(\"rate\"), range(1, 10, 2) $UNDEFINED }\n\
+        button bounds(0, 0, 10, 10), channel(\"q\"), text(\"Q\"), l;atched(1)\n</Cabbage>";
+    let layout = cabbage::read(text)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap();
+    let by = |c: &str| layout.widgets.iter().find(|w| w.channels == [c]).unwrap();
+    assert_eq!(by("fb").ranges[0].default, 0.17);
+    assert_eq!(by("fb").colour, Some(cabbage::Colour([165, 140, 160, 255])));
+    assert_eq!(
+        (by("fb").bounds.x, by("fb").bounds.y),
+        (15.0, 15.0),
+        "inside the panel"
+    );
+    assert_eq!((by("rate").bounds.x, by("rate").bounds.y), (15.0, 70.0));
+    assert_eq!(
+        (by("q").bounds.x, by("q").bounds.y),
+        (0.0, 0.0),
+        "the panel was closed"
+    );
+    assert_eq!(by("panel").channels, ["panel"]);
 }

@@ -85,6 +85,15 @@ fn entries() -> Vec<Entry> {
             None,
         ),
         Entry(
+            c"cabbageGetValue.Sk",
+            size_of::<GetTextChanged>(),
+            3,
+            c"Sk",
+            c"S",
+            Some(get_text_changed_init),
+            Some(get_text_changed_perf),
+        ),
+        Entry(
             c"cabbageGet.i",
             get,
             1,

@@ -72,13 +72,27 @@ pub(super) struct GetText {
 }
 
 pub(super) unsafe extern "C" fn get_text_init(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
-    // SAFETY: this opcode's data block, laid out as `GetText`; `cs` is the running engine,
-    // whose allocator owns the output string (as Csound's own string opcodes do).
+    // SAFETY: this opcode's data block, laid out as `GetText`.
     unsafe {
         let p = &mut *(p as *mut GetText);
-        let name = (*p.channel).data;
+        read_text(cs, &mut *p.value, p.channel)
+    }
+}
+
+/// Copies a text channel into a string output, growing it with Csound's allocator (which owns
+/// it, as with Csound's own string opcodes). Returns 0, or -1 when it cannot grow.
+///
+/// # Safety
+/// `cs` live; `out` an output string and `channel` a string argument of a running opcode.
+unsafe fn read_text(
+    cs: *mut sys::CSOUND,
+    out: &mut sys::STRINGDAT,
+    channel: *const sys::STRINGDAT,
+) -> c_int {
+    // SAFETY: as the caller guarantees; the output holds `size` bytes after growing.
+    unsafe {
+        let name = (*channel).data;
         let size = sys::csoundGetChannelDatasize(cs, name).max(1) as usize;
-        let out = &mut *p.value;
         if (out.size as usize) < size + 1 {
             let Some(realloc) = (*cs).ReAlloc else {
                 return -1;
@@ -90,6 +104,54 @@ pub(super) unsafe extern "C" fn get_text_init(cs: *mut sys::CSOUND, p: *mut c_vo
         sys::csoundGetStringChannel(cs, name, out.data);
     }
     0
+}
+
+/// `Sout, kChanged cabbageGetValue "channel"`: a text channel every k-period, and 1 when it
+/// changed.
+#[repr(C)]
+pub(super) struct GetTextChanged {
+    h: sys::OPDS,
+    value: *mut sys::STRINGDAT,
+    changed: *mut f64,
+    channel: *mut sys::STRINGDAT,
+    /// A hash of the text last read.
+    last: u64,
+}
+
+/// FNV-1a: enough to see a text change.
+fn text_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+pub(super) unsafe extern "C" fn get_text_changed_init(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
+    // SAFETY: this opcode's data block, laid out as `GetTextChanged`.
+    unsafe {
+        let p = &mut *(p as *mut GetTextChanged);
+        let result = read_text(cs, &mut *p.value, p.channel);
+        p.last = text_hash(bytes(p.value));
+        *p.changed = 0.0;
+        result
+    }
+}
+
+pub(super) unsafe extern "C" fn get_text_changed_perf(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
+    // SAFETY: as in `get_text_changed_init`.
+    unsafe {
+        let p = &mut *(p as *mut GetTextChanged);
+        let result = read_text(cs, &mut *p.value, p.channel);
+        let now = text_hash(bytes(p.value));
+        *p.changed = (now != p.last) as u8 as f64;
+        p.last = now;
+        result
+    }
 }
 
 /// `cabbageSetValue "channel", value[, trigger]`.

@@ -17,7 +17,13 @@ impl Arg {
     fn number(&self) -> Option<f64> {
         match self {
             Arg::Number(n) => Some(*n),
-            Arg::Text(t) | Arg::Raw(t) => t.trim().parse().ok(),
+            // As Cabbage reads numbers: the number a text starts with (`0.17.0` is 0.17).
+            Arg::Text(t) | Arg::Raw(t) => {
+                let t = t.trim();
+                t.parse()
+                    .ok()
+                    .or_else(|| t[..number_prefix(t)].parse().ok())
+            }
         }
     }
     fn text(&self) -> String {
@@ -45,6 +51,12 @@ pub fn parse(section: &str, first_line: usize) -> Result<Layout, String> {
             let (name, body) = define
                 .split_once(char::is_whitespace)
                 .unwrap_or((define, ""));
+            // Csound's own form, `#define NAME # body #`, is accepted too.
+            let body = body.trim();
+            let body = match body.strip_prefix('#') {
+                Some(inner) => inner.strip_suffix('#').unwrap_or(inner),
+                None => body,
+            };
             macros.push((name.to_string(), body.trim().to_string()));
             // Longest first, so `$SLIDER2` is not read as `$SLIDER` followed by "2".
             macros.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
@@ -53,26 +65,32 @@ pub fn parse(section: &str, first_line: usize) -> Result<Layout, String> {
         for (name, body) in &macros {
             line = line.replace(&format!("${name}"), body);
         }
-        let mut rest = line.trim();
-        while let Some(after) = rest.strip_prefix('}') {
-            origins.pop();
-            rest = after.trim_start();
-        }
+        // A macro defined nowhere expands to nothing, as in Cabbage.
+        let line = drop_undefined_macros(&line);
+        // Braces open and close containers wherever they stand on the line.
+        let (line, opens, closes) = take_braces(&line);
+        let rest = line.trim();
+        let mut rest = rest;
         if rest.is_empty() {
+            for _ in 0..closes {
+                origins.pop();
+            }
+            for _ in 0..opens {
+                origins.push(last_origin);
+            }
             continue;
         }
-        if rest == "{" {
-            origins.push(last_origin);
-            continue;
+        // Closing braces before the widget close its earlier siblings' container.
+        let leading = closes.min(raw.trim_start().chars().take_while(|&c| c == '}').count());
+        for _ in 0..leading {
+            origins.pop();
         }
+        rest = rest.trim_start_matches('}').trim_start();
         let (type_name, identifiers) = rest
             .split_once(|c: char| c.is_whitespace())
             .unwrap_or((rest, ""));
-        let mut identifiers = identifiers.trim();
-        let opens = identifiers.ends_with('{');
-        if opens {
-            identifiers = identifiers[..identifiers.len() - 1].trim_end();
-        }
+        let identifiers = identifiers.trim();
+        let opens = opens > 0;
         let parsed = identifier_list(identifiers)
             .map_err(|e| format!("<Cabbage> line {line_no} ({type_name}): {e}"))?;
         let parent = origins.last().copied().unwrap_or((0.0, 0.0));
@@ -90,9 +108,68 @@ pub fn parse(section: &str, first_line: usize) -> Result<Layout, String> {
         if opens {
             origins.push(last_origin);
         }
+        for _ in 0..closes - leading {
+            origins.pop();
+        }
         layout.widgets.push(widget);
     }
     Ok(layout)
+}
+
+/// `line` without `$NAME` references left after expansion.
+fn drop_undefined_macros(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        if c == '$' && !quoted {
+            while chars
+                .peek()
+                .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+            {
+                chars.next();
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `line` without its braces (outside quotes), and how many opened and closed.
+fn take_braces(line: &str) -> (String, usize, usize) {
+    let (mut out, mut opens, mut closes, mut quoted) = (String::new(), 0, 0, false);
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '{' if !quoted => opens += 1,
+            '}' if !quoted => closes += 1,
+            _ => out.push(c),
+        }
+    }
+    (out, opens, closes)
+}
+
+/// The length of the number `text` starts with.
+fn number_prefix(text: &str) -> usize {
+    let mut end = 0;
+    let mut dot = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '-' | '+' if i == 0 => {}
+            '0'..='9' => {}
+            '.' if !dot => dot = true,
+            _ => break,
+        }
+        end = i + c.len_utf8();
+    }
+    end
 }
 
 /// The line without its `;` comment (outside quotes).
@@ -135,7 +212,8 @@ fn identifier_list(text: &str) -> Result<Vec<(String, Vec<Arg>)>, String> {
             chars.next();
         }
         if chars.peek().map(|(_, c)| *c) != Some('(') {
-            return Err(format!("`{name}` needs its values in parentheses"));
+            // A stray word (`l;atched(1)` leaves an `l`): Cabbage passes over it, and so do we.
+            continue;
         }
         chars.next();
         let mut args = Vec::new();
@@ -351,6 +429,6 @@ mod tests {
         assert_eq!(list[1].1, vec![Arg::Text("a, (b)".into())]);
         assert_eq!(list[2].1[2], Arg::Number(0.5));
         assert!(identifier_list("bounds(1, 2").is_err());
-        assert!(identifier_list("bounds 1").is_err());
+        assert_eq!(identifier_list("l, bounds(1, 2, 3, 4)").unwrap().len(), 1);
     }
 }
