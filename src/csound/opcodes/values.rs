@@ -129,12 +129,11 @@ pub(super) unsafe extern "C" fn get_text_changed_init(
     cs: *mut sys::CSOUND,
     p: *mut c_void,
 ) -> c_int {
-    // SAFETY: this opcode's data block, laid out as `GetTextChanged`.
+    // SAFETY: this opcode's data block, laid out as `GetTextChanged`; at init nothing has
+    // changed yet.
     unsafe {
-        let p = &mut *(p as *mut GetTextChanged);
-        let result = read_text(cs, &mut *p.value, p.channel);
-        p.last = text_hash(bytes(p.value));
-        *p.changed = 0.0;
+        let result = get_text_changed_perf(cs, p);
+        *(*(p as *mut GetTextChanged)).changed = 0.0;
         result
     }
 }
