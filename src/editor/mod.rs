@@ -12,6 +12,7 @@
 //! | `ui` | the window's state, tabs and per-frame polling |
 //! | `controls` | the generated controls (knobs, toggles, menus) |
 //! | `face` | the instrument's own face: its `<Cabbage>` layout |
+//! | `widget_state` | what the orchestra changed in its widgets |
 //! | `preset_bar` | presets: choose, step, save, import, export |
 //! | `source_view` | the orchestra source, coloured, with Compile |
 //! | `refusal` | a refused orchestra, and allowing it |
@@ -35,6 +36,7 @@ mod source_view;
 mod tests;
 mod theme;
 mod ui;
+mod widget_state;
 pub mod window;
 
 pub use link::Link;

@@ -173,7 +173,7 @@ fn meters_keep_the_peak_until_read() {
 
 #[test]
 fn what_the_orchestra_changes_in_a_widget_is_drawn_over_its_layout() {
-    use super::face::WidgetState;
+    use super::widget_state::WidgetState;
     use crate::engine::remote::protocol::WidgetChange;
     use crate::orchestra::cabbage::{read, Bounds, Colour};
     let layout = read(

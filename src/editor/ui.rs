@@ -99,7 +99,7 @@ pub struct Ui {
     /// controls.
     pub(super) show_face: bool,
     /// What the orchestra changed in its widgets (`cabbageSet`, `cabbageSetValue`), by channel.
-    pub(super) changed: std::collections::HashMap<String, super::face::WidgetState>,
+    pub(super) changed: std::collections::HashMap<String, super::widget_state::WidgetState>,
 }
 
 impl Ui {
