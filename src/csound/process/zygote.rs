@@ -37,8 +37,9 @@ pub const UNKNOWN: Ended = -1;
 #[derive(Debug)]
 pub struct EngineProcess {
     pid: Pid,
-    /// Stays valid however the process ends: signals never reach a recycled pid.
-    pidfd: OwnedFd,
+    /// Stays valid however the process ends: signals never reach a recycled pid. `None` on
+    /// kernels without pidfds (before Linux 5.3): the pid is used then.
+    pidfd: Option<OwnedFd>,
     /// The zygote writes how the process ended here, then closes it.
     ended: Mutex<std::fs::File>,
 }
@@ -50,14 +51,24 @@ impl EngineProcess {
 
     /// Kills the process at once (from any thread: one system call, no waiting).
     pub fn kill(&self) {
-        let _ = pidfd_send_signal(&self.pidfd, Signal::KILL);
+        match &self.pidfd {
+            Some(pidfd) => {
+                let _ = pidfd_send_signal(pidfd, Signal::KILL);
+            }
+            None => {
+                let _ = rustix::process::kill_process(self.pid, Signal::KILL);
+            }
+        }
     }
 
     /// Waits until the process has ended, and says how.
     pub fn wait(&self) -> Ended {
-        // The pidfd turns readable when the process ends, even if the zygote is gone.
-        let mut fds = [PollFd::new(&self.pidfd, PollFlags::IN)];
-        while poll(&mut fds, None).is_err() {}
+        // The pidfd turns readable when the process ends, even if the zygote is gone; without
+        // one, the zygote's report (or its end) says it.
+        if let Some(pidfd) = &self.pidfd {
+            let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
+            while poll(&mut fds, None).is_err() {}
+        }
         let mut word = [0u8; 4];
         let read = self.ended.lock().map(|mut f| f.read_exact(&mut word));
         match read {
@@ -138,9 +149,7 @@ fn ask(socket: &UnixStream, control: &OwnedFd, shared: &OwnedFd) -> std::io::Res
     let mut fds = receive_fds(socket, &mut pid)?;
     let pid = Pid::from_raw(i32::from_le_bytes(pid))
         .ok_or_else(|| std::io::Error::other("the engine starter could not fork"))?;
-    let pidfd = fds
-        .pop()
-        .ok_or_else(|| std::io::Error::other("the engine starter sent no process handle"))?;
+    let pidfd = fds.pop();
     Ok(EngineProcess {
         pid,
         pidfd,
@@ -196,30 +205,32 @@ pub fn serve(socket: OwnedFd, engine: fn(OwnedFd, OwnedFd) -> i32) -> i32 {
     // An engine's report pipe may be closed by the time it ends: a write error, not a death.
     // SAFETY: sets a signal's disposition to "ignore" in this single-threaded process.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
-    let mut engines: Vec<(Pid, OwnedFd, std::fs::File)> = Vec::new();
+    let mut engines: Vec<(Pid, Option<OwnedFd>, std::fs::File)> = Vec::new();
     loop {
         let mut fds: Vec<PollFd> = std::iter::once(PollFd::new(&socket, PollFlags::IN))
             .chain(
                 engines
                     .iter()
-                    .map(|(_, pidfd, _)| PollFd::new(pidfd, PollFlags::IN)),
+                    .filter_map(|(_, pidfd, _)| Some(PollFd::new(pidfd.as_ref()?, PollFlags::IN))),
             )
             .collect();
-        if poll(&mut fds, None).is_err() {
+        // Engines without a pidfd (old kernels) are looked for every 100 ms.
+        let without = engines.iter().any(|(_, pidfd, _)| pidfd.is_none());
+        let tick = rustix::time::Timespec {
+            tv_sec: 0,
+            tv_nsec: 100_000_000,
+        };
+        if poll(&mut fds, without.then_some(&tick)).is_err() {
             continue;
         }
         let request = !fds[0].revents().is_empty();
-        let gone: Vec<usize> = (1..fds.len())
-            .filter(|&i| !fds[i].revents().is_empty())
-            .collect();
         drop(fds);
-        for &i in gone.iter().rev() {
-            let (pid, _, mut report) = engines.swap_remove(i - 1);
-            let ended = match waitpid(Some(pid), WaitOptions::NOHANG) {
-                Ok(Some((_, status))) => code(status),
-                _ => UNKNOWN,
-            };
-            let _ = report.write_all(&ended.to_le_bytes());
+        // Reap every engine that ended, and say how.
+        while let Ok(Some((pid, status))) = waitpid(None, WaitOptions::NOHANG) {
+            if let Some(i) = engines.iter().position(|(p, ..)| *p == pid) {
+                let (_, _, mut report) = engines.swap_remove(i);
+                let _ = report.write_all(&code(status).to_le_bytes());
+            }
         }
         if !request {
             continue;
@@ -242,19 +253,17 @@ pub fn serve(socket: OwnedFd, engine: fn(OwnedFd, OwnedFd) -> i32) -> i32 {
             drop(report);
             std::process::exit(engine(control, shared));
         }
-        let pidfd =
-            Pid::from_raw(pid).and_then(|p| Some((p, pidfd_open(p, PidfdFlags::empty()).ok()?)));
-        let reply = match &pidfd {
-            Some((pid, fd)) => send_fds(
-                &socket,
-                &pid.as_raw_nonzero().get().to_le_bytes(),
-                &[fd.as_fd()],
-            ),
-            None => send_fds(&socket, &0i32.to_le_bytes(), &[]),
+        let Some(pid) = Pid::from_raw(pid) else {
+            // The fork failed: pid 0 says so.
+            if send_fds(&socket, &0i32.to_le_bytes(), &[]).is_err() {
+                return 0;
+            }
+            continue;
         };
-        if let Some((pid, fd)) = pidfd {
-            engines.push((pid, fd, std::fs::File::from(report)));
-        }
+        let pidfd = pidfd_open(pid, PidfdFlags::empty()).ok();
+        let handle: Vec<_> = pidfd.iter().map(|fd| fd.as_fd()).collect();
+        let reply = send_fds(&socket, &pid.as_raw_nonzero().get().to_le_bytes(), &handle);
+        engines.push((pid, pidfd, std::fs::File::from(report)));
         if reply.is_err() {
             return 0;
         }
