@@ -469,7 +469,7 @@ fn other_cabbage_opcodes_are_named_with_their_line() {
 }
 
 #[test]
-fn what_an_orchestra_sets_through_cabbage_opcodes_reaches_the_editor_from_the_engine_process() {
+fn values_flow_both_ways_between_the_editor_and_the_engine_process() {
     use csound_plugin::csound::process::spawn::Program;
     use csound_plugin::engine::live::{Launch, Loader};
     use csound_plugin::params::PluginParams;
@@ -478,7 +478,9 @@ fn what_an_orchestra_sets_through_cabbage_opcodes_reaches_the_editor_from_the_en
         hslider bounds(0, 20, 100, 20), channel(\"out\"), range(0, 2, 0)\n</Cabbage>\n\
         <CsoundSynthesizer>\n<CsInstruments>\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
         instr 1\n kv cabbageGetValue \"gain\"\n cabbageSetValue \"out\", kv * 2\n \
-        cabbageSet \"gain\", \"visible\", 0\nendin\n\
+        cabbageSet \"gain\", \"visible\", 0\n \
+        Sfile, knew cabbageGetValue \"file\"\n klen strlenk Sfile\n \
+        cabbageSetValue \"length\", klen\nendin\n\
         </CsInstruments>\n<CsScore>\ni 1 0 3600\n</CsScore>\n</CsoundSynthesizer>\n";
     let params = Arc::new(PluginParams::new());
     let launch = Launch::Process(Program::Library(common::plugin_library()));
@@ -489,20 +491,39 @@ fn what_an_orchestra_sets_through_cabbage_opcodes_reaches_the_editor_from_the_en
         .unwrap_or_else(|e| panic!("{e}"));
     loader.loaded(Some(&engine));
     player.install(Some(engine), 256);
-    let mut changes = Vec::new();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while changes.len() < 2 && std::time::Instant::now() < deadline {
-        let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
-        player.process(
-            &mut [&mut l, &mut r],
-            None,
-            &mut std::iter::empty(),
-            &|_| None,
-            &Transport::default(),
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        changes.extend(loader.take_widget_changes());
-    }
+    use csound_plugin::engine::remote::protocol::WidgetChange;
+    // Plays until `done` says the changes arrived (at most 10 s).
+    let mut changes: Vec<WidgetChange> = Vec::new();
+    let mut play_until = |changes: &mut Vec<WidgetChange>,
+                          done: &dyn Fn(&[WidgetChange]) -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !done(changes) && std::time::Instant::now() < deadline {
+            let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
+            player.process(
+                &mut [&mut l, &mut r],
+                None,
+                &mut std::iter::empty(),
+                &|_| None,
+                &Transport::default(),
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            changes.extend(loader.take_widget_changes());
+        }
+    };
+    play_until(&mut changes, &|c| c.len() >= 2);
+    // A file button's choice reaches the running orchestra (and the project).
+    loader.set_string("file", "/music/loop.wav");
+    let chosen = |c: &WidgetChange| c.channel == "length" && c.numbers == [15.0];
+    play_until(&mut changes, &|c| c.iter().any(chosen));
+    assert!(
+        changes.iter().any(chosen),
+        "the orchestra read the path: {changes:?}"
+    );
+    assert_eq!(
+        params.orchestra().strings.get("file").map(String::as_str),
+        Some("/music/loop.wav"),
+        "kept for the next load"
+    );
     let find = |identifier: &str| changes.iter().find(|c| c.identifier == identifier);
     let value = find("value").expect("the value set from Csound arrives");
     assert_eq!(

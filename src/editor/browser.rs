@@ -28,6 +28,7 @@ impl Ui {
                 Purpose::OpenOrchestra => "Open",
                 Purpose::ImportPreset => "Import",
                 Purpose::ExportPreset => "Export",
+                Purpose::WidgetFile => "Choose",
             };
             if ui.button(verb).clicked() && !browser.name.is_empty() {
                 chosen = Some(browser.dir.join(&browser.name));
@@ -82,6 +83,12 @@ impl Ui {
                     Ok(()) => format!("Exported “{name}” to {shown}"),
                     Err(e) => format!("Could not write {shown}: {e}"),
                 });
+            }
+            Purpose::WidgetFile => {
+                if let Some(channel) = self.file_for.take() {
+                    self.loader.set_string(&channel, &shown);
+                    self.notice = Some(format!("{channel}: {shown}"));
+                }
             }
             Purpose::OpenOrchestra => match Source::from_file(&path) {
                 Ok(source) => {
@@ -154,7 +161,9 @@ impl Browser {
                 (e.path(), is_dir)
             })
             .filter(|(p, is_dir)| {
+                // No extensions given: every file.
                 *is_dir
+                    || self.extensions.is_empty()
                     || p.extension()
                         .is_some_and(|e| self.extensions.iter().any(|x| e == *x))
             })

@@ -81,7 +81,13 @@ impl Ui {
             if state.active == Some(false) {
                 child.disable();
             }
-            self.widget(&mut child, &setter, widget, rect, scale, first, second);
+            if let Some(channel) =
+                self.widget(&mut child, &setter, widget, rect, scale, first, second)
+            {
+                // A file button: the in-window browser chooses its file.
+                self.file_for = Some(channel);
+                self.browser = Some(Browser::new(Purpose::WidgetFile, &[], ""));
+            }
         }
     }
 
@@ -103,7 +109,7 @@ impl Ui {
         scale: f32,
         first: Bound,
         second: Bound,
-    ) {
+    ) -> Option<String> {
         // A widget draws inside its own bounds, as in Cabbage.
         let painter = ui.painter().with_clip_rect(rect.expand(1.0));
         let text_colour = colour(widget.font_colour, Color32::from_gray(220));
@@ -111,6 +117,15 @@ impl Ui {
         let font = FontId::proportional((12.0 * scale).clamp(8.0, 18.0));
         let label = widget.text.first().cloned().unwrap_or_default();
         let value = self.shown(&first, widget, 0);
+        let centred = |text: String| {
+            painter.text(
+                rect.center(),
+                Align2::CENTER_CENTER,
+                text,
+                font.clone(),
+                text_colour,
+            );
+        };
         match widget.kind {
             WidgetKind::RotarySlider => {
                 let text_h = font.size + 2.0;
@@ -152,13 +167,7 @@ impl Ui {
                 } else {
                     format!("{label} {}", self.value_text(&first, value))
                 };
-                painter.text(
-                    rect.center(),
-                    Align2::CENTER_CENTER,
-                    text,
-                    font,
-                    text_colour,
-                );
+                centred(text);
             }
             WidgetKind::Button | WidgetKind::CheckBox => {
                 let on = value >= 0.5;
@@ -180,13 +189,7 @@ impl Ui {
                 };
                 if widget.kind == WidgetKind::Button {
                     painter.rect_filled(rect, 3.0, fill);
-                    painter.text(
-                        rect.center(),
-                        Align2::CENTER_CENTER,
-                        text,
-                        font,
-                        text_colour,
-                    );
+                    centred(text);
                 } else {
                     let side = rect.height().min(rect.width());
                     let square = Rect::from_min_size(rect.min, Vec2::splat(side));
@@ -261,13 +264,7 @@ impl Ui {
                 }
             }
             WidgetKind::Label => {
-                painter.text(
-                    rect.center(),
-                    Align2::CENTER_CENTER,
-                    label,
-                    font,
-                    text_colour,
-                );
+                centred(label);
             }
             WidgetKind::GroupBox => {
                 painter.rect_filled(rect, 4.0, colour(widget.colour, Color32::from_gray(40)));
@@ -309,10 +306,20 @@ impl Ui {
                     theme::DIM,
                 );
             }
-            WidgetKind::FileButton
-            | WidgetKind::TextEditor
-            | WidgetKind::GenTable
-            | WidgetKind::Other => {
+            WidgetKind::FileButton => {
+                let response = ui.allocate_rect(rect, Sense::click());
+                painter.rect_filled(rect, 3.0, colour(widget.colour, Color32::from_gray(60)));
+                let text = if label.is_empty() {
+                    "Open…".to_string()
+                } else {
+                    label
+                };
+                centred(text);
+                if response.clicked() {
+                    return widget.channels.first().cloned();
+                }
+            }
+            WidgetKind::TextEditor | WidgetKind::GenTable | WidgetKind::Other => {
                 painter.rect_stroke(
                     rect,
                     2.0,
@@ -327,6 +334,7 @@ impl Ui {
                 painter.text(rect.center(), Align2::CENTER_CENTER, text, font, theme::DIM);
             }
         }
+        None
     }
 
     fn value_text(&self, bound: &Bound, value: f64) -> String {

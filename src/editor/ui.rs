@@ -59,6 +59,8 @@ pub(super) enum Purpose {
     OpenOrchestra,
     ImportPreset,
     ExportPreset,
+    /// A file for a file button's text channel ([`Ui::file_for`]).
+    WidgetFile,
 }
 
 /// Everything the window shows and remembers between frames.
@@ -98,6 +100,8 @@ pub struct Ui {
     /// Show the orchestra's own `<Cabbage>` face (when it has one) rather than the generated
     /// controls.
     pub(super) show_face: bool,
+    /// The channel of the file button whose file the browser is choosing.
+    pub(super) file_for: Option<String>,
     /// What the orchestra changed in its widgets (`cabbageSet`, `cabbageSetValue`), by channel.
     pub(super) changed: std::collections::HashMap<String, super::widget_state::WidgetState>,
 }
@@ -138,6 +142,7 @@ impl Ui {
             meters: [0.0; 2],
             show_face: true,
             changed: Default::default(),
+            file_for: None,
         };
         ui.refresh_presets();
         ui

@@ -117,6 +117,11 @@ impl Engine {
         &self.out
     }
 
+    /// Sets a text channel (looked up by name).
+    pub fn set_string(&mut self, name: &str, value: &str) -> Result<()> {
+        self.csound.set_string_channel(name, value)
+    }
+
     /// A control channel's value now (looked up by name: never on the audio thread).
     pub fn channel_value(&mut self, name: &str) -> Result<f64> {
         self.csound.control_by_name(name)

@@ -4,6 +4,7 @@
 use crate::csound::MessageLog;
 use crate::engine::driver::Engine;
 use crate::engine::events::MidiEvent;
+use crate::engine::remote::commands::Commands;
 use crate::engine::remote::proxy::WidgetInbox;
 use crate::engine::remote::{Health, RemoteEngine};
 use crate::engine::transport::Transport;
@@ -78,6 +79,14 @@ impl Voice {
         match self {
             Voice::Local(_) => None,
             Voice::Remote(e) => Some(e.widget_changes()),
+        }
+    }
+
+    /// Commands to the running engine (`None` in this process).
+    pub fn commands(&self) -> Option<Arc<Commands>> {
+        match self {
+            Voice::Local(_) => None,
+            Voice::Remote(e) => Some(e.commands()),
         }
     }
 

@@ -1,18 +1,15 @@
 //! The loader: a worker thread that compiles orchestras off the audio thread and hands the
 //! engines to the [`Player`], destroys the engines it retires, and watches the orchestra's file.
 
+use super::launch::{load_into, saved_source, Launch, Setup};
 use super::player::Player;
-use crate::csound::process::spawn::{own_library, Program};
 use crate::csound::MessageLog;
-use crate::engine::driver::Engine;
+use crate::engine::remote::commands::Commands;
 use crate::engine::remote::protocol::WidgetChange;
 use crate::engine::remote::proxy::WidgetInbox;
-use crate::engine::remote::{Health, RemoteEngine};
+use crate::engine::remote::Health;
 use crate::engine::voice::Voice;
-use crate::orchestra::factory;
 use crate::orchestra::source::{Kind, Source};
-use crate::orchestra::trust::TrustStore;
-use crate::params::state::OrchestraState;
 use crate::params::PluginParams;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -45,101 +42,6 @@ pub enum Status {
     Stopped { error: String },
 }
 
-/// Where Csound runs.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Launch {
-    /// In an engine process started from this plugin library (what the plugins do), or from a
-    /// program that runs as an engine when asked (the standalone application).
-    Process(Program),
-    /// In this process (the command line, which contains itself; tests of the loader).
-    InProcess,
-}
-
-/// How programs containing the engine (the standalone application) launch it.
-static PROGRAM: std::sync::OnceLock<Program> = std::sync::OnceLock::new();
-
-impl Launch {
-    /// An engine process when this code runs as a plugin library or in a program that set
-    /// [`Launch::use_program`]; else in this process.
-    pub fn detect() -> Launch {
-        match (own_library(), PROGRAM.get()) {
-            (Some(library), _) => Launch::Process(Program::Library(library)),
-            (None, Some(program)) => Launch::Process(program.clone()),
-            (None, None) => Launch::InProcess,
-        }
-    }
-
-    /// Makes this program (which answers [`ENGINE_ARGUMENT`]) run the engines of the plugins
-    /// it contains.
-    ///
-    /// [`ENGINE_ARGUMENT`]: crate::csound::process::spawn::ENGINE_ARGUMENT
-    pub fn use_program(path: PathBuf) {
-        let _ = PROGRAM.set(Program::Executable(path));
-    }
-}
-
-/// How the loader starts an engine: where, for blocks of up to `capacity` frames, and how long
-/// the audio thread waits for an engine process's answer.
-#[derive(Debug, Clone)]
-pub struct Setup {
-    pub launch: Launch,
-    pub capacity: usize,
-    pub deadline: Duration,
-}
-
-impl Default for Setup {
-    /// In this process, blocks up to 8192 frames, 250 ms.
-    fn default() -> Setup {
-        Setup {
-            launch: Launch::InProcess,
-            capacity: 8192,
-            deadline: Duration::from_millis(250),
-        }
-    }
-}
-
-/// Loads `source` for the audio thread and records it in the plugin state: binds parameters by
-/// channel name, updates the slots' specs and starts newly bound slots at their defaults.
-/// On failure nothing in `params` changes. Never call it on the audio thread.
-pub fn load_into(
-    params: &PluginParams,
-    source: &Source,
-    sample_rate: f64,
-    kind: Kind,
-    setup: &Setup,
-) -> Result<Voice, crate::csound::Error> {
-    let mut state = params.orchestra();
-    let (engine, loaded) = match &setup.launch {
-        Launch::InProcess => {
-            let trust = TrustStore::open();
-            let (mut engine, loaded) =
-                Engine::load_bound(source, sample_rate, kind, &trust, &mut state)?;
-            engine.set_host_buffer_size(setup.capacity)?;
-            (Voice::Local(Box::new(engine)), loaded)
-        }
-        Launch::Process(program) => {
-            let (mut engine, loaded) = RemoteEngine::start(
-                program,
-                source,
-                sample_rate,
-                kind,
-                setup.capacity,
-                &mut state,
-            )?;
-            engine.set_deadline(setup.deadline);
-            (Voice::Remote(Box::new(engine)), loaded)
-        }
-    };
-    params.disengage(&loaded.fresh);
-    params.set_specs(&loaded.params, &loaded.slots);
-    params.set_layout(loaded.layout.clone());
-    state.error = None;
-    state.text = Some(source.text.clone());
-    state.path = source.path.clone();
-    params.set_orchestra(state);
-    Ok(engine)
-}
-
 /// What the worker and its owners share.
 struct Shared {
     status: Mutex<Status>,
@@ -155,6 +57,8 @@ struct Shared {
     health: Mutex<Option<Arc<Health>>>,
     /// What the newest engine's orchestra changed in widgets, for the editor.
     widgets: Mutex<Option<Arc<WidgetInbox>>>,
+    /// Commands to the newest engine.
+    commands: Mutex<Option<Arc<Commands>>>,
     /// Where engines run.
     launch: Launch,
     /// Frames of the host's largest block (set on activation).
@@ -184,6 +88,9 @@ impl Shared {
         }
         if let Ok(mut widgets) = self.widgets.lock() {
             *widgets = engine.widget_changes();
+        }
+        if let Ok(mut commands) = self.commands.lock() {
+            *commands = engine.commands();
         }
     }
 
@@ -242,40 +149,6 @@ const RESTART_AFTER: Duration = Duration::from_secs(10);
 /// At most one automatic restart in this time: a crash loop stops at the second crash.
 const RESTART_SPACING: Duration = Duration::from_secs(60);
 
-/// The orchestra a saved state names: its text, else its path's file, else the plugin's
-/// built-in one. The flag says whether it is the built-in one (whose text the state does not
-/// keep).
-pub fn saved_source(state: &OrchestraState, kind: Kind) -> Result<(Source, bool), String> {
-    if let Some(text) = &state.text {
-        let origin = state
-            .file_name()
-            .unwrap_or_else(|| "the saved orchestra".to_string());
-        let source = Source {
-            text: text.clone(),
-            origin,
-            path: state.path.clone(),
-        };
-        return Ok((source, false));
-    }
-    if let Some(path) = &state.path {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("could not read {path}: {e}"))?;
-        let source = Source {
-            text,
-            origin: path.clone(),
-            path: Some(path.clone()),
-        };
-        return Ok((source, false));
-    }
-    let built_in = factory::default_orchestra(kind);
-    let source = Source {
-        text: built_in.text.to_string(),
-        origin: format!("{} (built in)", built_in.file),
-        path: None,
-    };
-    Ok((source, true))
-}
-
 impl Loader {
     /// Starts the worker for a plugin's parameters; returns it and the audio thread's player.
     /// Engines run in processes of their own when this is a plugin library.
@@ -296,6 +169,7 @@ impl Loader {
             refused: Mutex::new(None),
             health: Mutex::new(None),
             widgets: Mutex::new(None),
+            commands: Mutex::new(None),
             launch,
             capacity: AtomicUsize::new(8192),
             deadline: AtomicU64::new(250_000),
@@ -421,6 +295,18 @@ impl Loader {
         match saved_source(&self.params.orchestra(), self.kind) {
             Ok((source, _)) => self.compile(source),
             Err(error) => self.set_status(Status::Failed { error, line: None }),
+        }
+    }
+
+    /// Sets a text channel of the playing orchestra now (a file button's path) and keeps it
+    /// in the project, so the orchestra gets it again at its next load.
+    pub fn set_string(&self, channel: &str, value: &str) {
+        let mut state = self.params.orchestra();
+        state.strings.insert(channel.to_string(), value.to_string());
+        self.params.set_orchestra(state);
+        let commands = self.shared.commands.lock().ok().and_then(|c| c.clone());
+        if let Some(commands) = commands {
+            let _ = commands.set_string(channel, value);
         }
     }
 

@@ -17,8 +17,10 @@
 //! error is reported ([`Status::Failed`]). Parameter values carry over by channel name, because
 //! slots are bound to channel names ([`OrchestraState::bind`](crate::params::state::OrchestraState::bind)).
 
+pub mod launch;
 pub mod loader;
 pub mod player;
 
-pub use loader::{load_into, saved_source, Launch, Loader, Setup, Status};
+pub use launch::{load_into, saved_source, Launch, Setup};
+pub use loader::{Loader, Status};
 pub use player::{Player, FADE_SECONDS};

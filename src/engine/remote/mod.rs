@@ -6,7 +6,9 @@
 //! | [`protocol`] | what travels: the shared block's layout, the control messages |
 //! | [`server`] | the engine process: load, then answer blocks |
 //! | [`proxy`] | the plugin's side: start the process, stand in for the engine, watchdog |
+//! | [`commands`] | telling a running engine something (a text channel) |
 
+pub mod commands;
 pub mod protocol;
 pub mod proxy;
 pub mod server;

@@ -333,6 +333,13 @@ pub struct LoadRequest {
     pub build: String,
 }
 
+/// What the plugin tells a running engine on its control stream (after the load).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Command {
+    /// Set a text channel (a file button's path).
+    SetString { channel: String, value: String },
+}
+
 /// What the engine process says on its control stream.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Report {

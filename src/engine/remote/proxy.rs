@@ -8,6 +8,7 @@
 //! than [`GRACE`] is killed; a crashed or killed engine is noticed at the next block (its
 //! supervisor thread marks the shared block), and [`Health`] says what happened.
 
+use super::commands::Commands;
 use super::protocol::{
     build_id, read_samples, write_samples, BlockHeader, Layout, LoadRequest, Report, WidgetChange,
     ANSWER, COMPUTE, DEAD, FLAG_KEEP_OUTPUT, FLAG_RESET, FLAG_SIDECHAIN, MAX_EVENTS, REQUEST,
@@ -124,6 +125,8 @@ pub struct RemoteEngine {
     round_trips: u64,
     /// What the orchestra changed in widgets (`cabbageSetValue`, `cabbageSet`).
     widgets: Arc<WidgetInbox>,
+    /// For telling the engine something after its load.
+    commands: Arc<Commands>,
 }
 
 impl RemoteEngine {
@@ -229,6 +232,7 @@ impl RemoteEngine {
             compute: Duration::ZERO,
             round_trips: 0,
             widgets,
+            commands: Arc::new(Commands::new(ours)),
         };
         Ok((engine, loaded))
     }
@@ -244,6 +248,11 @@ impl RemoteEngine {
 
     pub fn latency(&self) -> usize {
         self.ksmps
+    }
+
+    /// Sends the engine commands after its load (from any thread but the audio thread).
+    pub fn commands(&self) -> Arc<Commands> {
+        self.commands.clone()
     }
 
     /// What the orchestra changed in widgets, as the engine process reports it.

@@ -6,8 +6,8 @@
 //! plugin's control stream and the shared block.
 
 use super::protocol::{build_id, read_samples, write_samples, COMPUTE, STOP};
+use super::protocol::{Command, WidgetChange, FLAG_KEEP_OUTPUT, MAX_EVENTS};
 use super::protocol::{Layout, LoadRequest, Report, ANSWER, FLAG_RESET, FLAG_SIDECHAIN, REQUEST};
-use super::protocol::{WidgetChange, FLAG_KEEP_OUTPUT, MAX_EVENTS};
 use crate::csound::process::shared::{self, SharedRegion};
 use crate::csound::process::{sandbox, zygote};
 use crate::csound::{Error, ErrorKind, MessageLevel, MessageLog};
@@ -126,12 +126,22 @@ fn serve(control: OwnedFd, shared_fd: OwnedFd) -> std::io::Result<()> {
         }
         Err(error) => return send(&Report::Failed(error)),
     };
-    // The control stream closing means the plugin is gone.
+    // Commands wait here for the audio loop to take them between blocks; the control stream
+    // closing means the plugin is gone.
+    let commands = Arc::new(Mutex::new(Vec::new()));
+    let incoming = commands.clone();
     std::thread::spawn(move || {
-        for _ in lines.by_ref() {}
+        for line in lines.by_ref() {
+            let Ok(line) = line else { break };
+            if let Ok(command) = serde_json::from_str::<Command>(&line) {
+                if let Ok(mut queue) = incoming.lock() {
+                    queue.push(command);
+                }
+            }
+        }
         std::process::exit(0);
     });
-    perform(&mut engine, &region, layout, request.kind);
+    perform(&mut engine, &region, layout, request.kind, &commands);
     Ok(())
 }
 
@@ -171,7 +181,13 @@ fn forward_messages(
 }
 
 /// Answers blocks until told to stop.
-fn perform(engine: &mut Engine, region: &SharedRegion, layout: Layout, kind: Kind) {
+fn perform(
+    engine: &mut Engine,
+    region: &SharedRegion,
+    layout: Layout,
+    kind: Kind,
+    commands: &Mutex<Vec<Command>>,
+) {
     let words = region.words();
     let capacity = layout.capacity;
     let mut io = [vec![0.0f32; capacity], vec![0.0f32; capacity]];
@@ -189,6 +205,13 @@ fn perform(engine: &mut Engine, region: &SharedRegion, layout: Layout, kind: Kin
             continue;
         }
         seen = request;
+        // Never waits: a command being queued right now is taken at the next block.
+        if let Ok(mut queue) = commands.try_lock() {
+            for command in queue.drain(..) {
+                let Command::SetString { channel, value } = command;
+                let _ = engine.set_string(&channel, &value);
+            }
+        }
         let header = layout.read_header(words);
         let n = header.frames;
         if header.flags & FLAG_RESET != 0 {
