@@ -326,6 +326,8 @@ fn start_to_first_block() -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
+#[path = "plugin/editor.rs"]
+mod editor;
 #[path = "plugin/engine_process.rs"]
 mod engine_process;
 #[path = "plugin/music.rs"]
@@ -587,6 +589,9 @@ fn main() {
 
     // 6. The engine process.
     engine_process::section(&mut report, &exe, runs, &dir, &notes, &events, &cpu_of);
+
+    // 7. The open editor at rest.
+    editor::section(&mut report, &dir);
 
     print!("{report}");
     if let Some(path) = out {

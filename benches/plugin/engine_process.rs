@@ -44,7 +44,7 @@ fn process_cpu() -> f64 {
 }
 
 /// CPU seconds of another process so far (from `/proc`).
-fn cpu_of_pid(pid: i32) -> f64 {
+pub fn cpu_of_pid(pid: i32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // The fields after the command name (which is in parentheses).
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);

@@ -14,7 +14,13 @@ pub struct Link {
     pub keys: ArrayQueue<MidiEvent>,
     /// The window is open: orchestras read it as `IS_EDITOR_OPEN`.
     pub open: std::sync::atomic::AtomicBool,
+    /// Asks the window to redraw (an atomic flag it polls): the window redraws when something
+    /// moves, not on a timer.
+    pub repaint: nice_plug_egui::RepaintNotifier,
 }
+
+/// Output quieter than this (about -80 dBFS) does not move the meters.
+pub const SILENT: f32 = 1e-4;
 
 impl Default for Link {
     fn default() -> Self {
@@ -22,16 +28,23 @@ impl Default for Link {
             peaks: [AtomicF32::new(0.0), AtomicF32::new(0.0)],
             keys: ArrayQueue::new(256),
             open: std::sync::atomic::AtomicBool::new(false),
+            repaint: nice_plug_egui::RepaintNotifier::new(),
         }
     }
 }
 
 impl Link {
-    /// Records the block's output peaks (audio thread: atomics only).
+    /// Records the block's output peaks, and asks for a redraw when there is sound (audio
+    /// thread: atomics only).
     pub fn meter(&self, output: &[&mut [f32]]) {
+        let mut loudest = 0.0f32;
         for (peak, channel) in self.peaks.iter().zip(output) {
             let max = channel.iter().fold(0.0f32, |m, s| m.max(s.abs()));
             peak.fetch_max(max, Ordering::Relaxed);
+            loudest = loudest.max(max);
+        }
+        if loudest > SILENT {
+            self.repaint.request_repaint();
         }
     }
 }

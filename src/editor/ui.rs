@@ -100,6 +100,8 @@ pub struct Ui {
     /// Show the orchestra's own `<Cabbage>` face (when it has one) rather than the generated
     /// controls.
     pub(super) show_face: bool,
+    /// Something changed in the last poll (console lines, widget changes, a new orchestra).
+    pub(super) changed_now: bool,
     /// The channel of the file button whose file the browser is choosing.
     pub(super) file_for: Option<String>,
     /// What the orchestra changed in its widgets (`cabbageSet`, `cabbageSetValue`), by channel.
@@ -143,6 +145,7 @@ impl Ui {
             show_face: true,
             changed: Default::default(),
             file_for: None,
+            changed_now: false,
         };
         ui.refresh_presets();
         ui
@@ -308,8 +311,15 @@ impl Ui {
 
     /// Picks up what changed outside the window: a new orchestra, console lines, presets
     /// waiting for their orchestra.
+    /// Whether the window should keep drawing at full rate: meters still falling, or
+    /// something changed in the last poll.
+    pub(super) fn moving(&self) -> bool {
+        self.changed_now || self.meters.iter().any(|m| *m > super::link::SILENT)
+    }
+
     pub(super) fn poll(&mut self) {
         let generation = self.loader.generation();
+        self.changed_now = generation != self.seen_generation;
         if generation != self.seen_generation {
             self.seen_generation = generation;
             // A new orchestra: its widgets start as its layout says.
@@ -320,7 +330,9 @@ impl Ui {
             self.path = self.params.orchestra().path;
         }
         if let Some(log) = self.loader.log() {
-            self.console.extend(log.take());
+            let taken = log.take();
+            self.changed_now |= !taken.is_empty();
+            self.console.extend(taken);
             if self.console.len() > CONSOLE_LINES {
                 let extra = self.console.len() - CONSOLE_LINES;
                 self.console.drain(..extra);
@@ -349,6 +361,7 @@ impl Ui {
         }
         for change in self.loader.take_widget_changes() {
             self.widget_changed(change);
+            self.changed_now = true;
         }
         for (peak, meter) in self.link.peaks.iter().zip(&mut self.meters) {
             let p = peak.swap(0.0, Ordering::Relaxed);

@@ -91,10 +91,11 @@ impl Editor for CsoundEditor {
         };
         let settings = nice_plug_egui::EguiNiceSettings::new()
             .with_tile(self.name)
-            .with_resize_hint(resize_hint());
-        let editor =
-            create_egui_editor(state, nice_plug_egui::RepaintNotifier::new(), settings, app)
-                .ok_or("the editor could not be created")?;
+            .with_resize_hint(resize_hint())
+            // Redraw requests (sound, a moved parameter) are looked at 30 times a second.
+            .with_repaint_poll_interval(std::time::Duration::from_secs_f64(1.0 / 30.0));
+        let editor = create_egui_editor(state, self.link.repaint.clone(), settings, app)
+            .ok_or("the editor could not be created")?;
         editor.spawn(
             parent,
             wait_for_parent,
@@ -158,14 +159,19 @@ impl NiceEguiApp for App {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut nice_plug_egui::Frame) {
+        let mut moving = true;
         if let Ok(mut state) = self.ui.lock() {
             if let Some(state) = state.as_mut() {
                 state.show(ui);
+                moving = state.moving();
             }
         }
-        // Keep meters and the console moving.
+        // While meters fall or something changed, the next frame follows; otherwise the
+        // window waits for a redraw request (sound, a parameter the host moved, input) and
+        // looks at the console and the loader twice a second.
+        let next = if moving { 33 } else { 500 };
         ui.ctx()
-            .request_repaint_after(std::time::Duration::from_millis(33));
+            .request_repaint_after(std::time::Duration::from_millis(next));
     }
 
     fn resized(&mut self, size: nice_plug_egui::baseview::WindowSize) {
