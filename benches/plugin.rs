@@ -255,7 +255,7 @@ fn live_swaps(
             // Through engine processes, every third change is a crash and the editor's
             // Restart instead of a recompile.
             if in_processes && block / every % 3 == 2 {
-                kill_engine_processes();
+                engine_process::kill_engine_processes();
                 dead_since = Some(block);
             } else {
                 swaps += 1;
@@ -296,19 +296,6 @@ fn live_swaps(
         ALLOCATIONS.load(Ordering::Relaxed),
         FREES.load(Ordering::Relaxed),
     )
-}
-
-/// Kills this process's engine processes, as a crash would end them.
-fn kill_engine_processes() {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return;
-    };
-    for task in tasks.flatten() {
-        let children = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
-        for pid in children.split_whitespace() {
-            let _ = Command::new("kill").args(["-KILL", pid]).status();
-        }
-    }
 }
 
 fn start_to_first_block() -> f64 {

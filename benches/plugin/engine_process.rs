@@ -277,3 +277,16 @@ pub fn section(
     let _ = writeln!(report, "
 The floor under these ratios on this machine: one wake-up and answer between the plugin and an engine process doing nothing (`ksmps = 1`, an empty orchestra) costs **{floor:.1} µs** of CPU, both processes counted. At 48 kHz and ksmps 32, blocks of 256 frames cost one round trip each and shorter blocks one per k-period (their frames are gathered on the plugin's side), so the ratio at 256 cannot go below 1 + {floor:.1} µs × 187.5 / (csound's CPU per second), and at 16 and 1 below 1 + {floor:.1} µs × 1500 / (csound's CPU per second).");
 }
+
+/// Kills this process's engine processes, as a crash would end them.
+pub fn kill_engine_processes() {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return;
+    };
+    for task in tasks.flatten() {
+        let children = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+        for pid in children.split_whitespace() {
+            let _ = Command::new("kill").args(["-KILL", pid]).status();
+        }
+    }
+}
