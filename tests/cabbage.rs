@@ -206,6 +206,20 @@ fn load(source: &Source) -> (Engine, csound_plugin::engine::Loaded) {
     .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Runs `blocks` blocks of 64 frames without notes.
+fn run_silent(engine: &mut Engine, blocks: usize, transport: &Transport) {
+    for _ in 0..blocks {
+        let (mut l, mut r) = (vec![0.0f32; 64], vec![0.0f32; 64]);
+        engine.process(
+            &mut [&mut l, &mut r],
+            None,
+            &mut std::iter::empty(),
+            &|_| None,
+            transport,
+        );
+    }
+}
+
 /// Loads `text` as the plugin does and plays `blocks` blocks of 256 frames with a note of
 /// `key` at the start; returns the left channel and what the load found.
 fn play(text: &str, key: u8, blocks: usize) -> (Vec<f32>, csound_plugin::engine::Loaded) {
@@ -354,16 +368,7 @@ fn reserved_channels_cabbage_instruments_read_are_written() {
         editor_open: true,
         ..Transport::default()
     };
-    for _ in 0..4 {
-        let (mut l, mut r) = (vec![0.0f32; 64], vec![0.0f32; 64]);
-        engine.process(
-            &mut [&mut l, &mut r],
-            None,
-            &mut std::iter::empty(),
-            &|_| None,
-            &transport,
-        );
-    }
+    run_silent(&mut engine, 4, &transport);
     let mut read = |name: &str| engine.channel_value(name).unwrap();
     let folder = path.parent().unwrap().to_string_lossy().len();
     assert_eq!(
@@ -399,16 +404,7 @@ fn cabbage_opcodes_read_and_write_channels_and_tell_the_plugin() {
         chnset kget, \"get\"\n chnset kv2, \"second\"\nendin\n\
         </CsInstruments>\n<CsScore>\ni 1 0 10\n</CsScore>\n</CsoundSynthesizer>\n";
     let (mut engine, _) = load(&Source::text(text, "opcodes.csd"));
-    for _ in 0..8 {
-        let (mut l, mut r) = (vec![0.0f32; 64], vec![0.0f32; 64]);
-        engine.process(
-            &mut [&mut l, &mut r],
-            None,
-            &mut std::iter::empty(),
-            &|_| None,
-            &Transport::default(),
-        );
-    }
+    run_silent(&mut engine, 8, &Transport::default());
     let mut read = |name: &str| engine.channel_value(name).unwrap();
     assert_eq!(read("out"), 0.5, "cabbageSetValue wrote the channel");
     assert_eq!(read("init_value"), 0.25);

@@ -11,6 +11,7 @@
 //! </CsPlugin>
 //! ```
 
+use crate::orchestra::source::code_words;
 use serde::{Deserialize, Serialize};
 
 /// How a MIDI note's pitch reaches p4.
@@ -137,7 +138,8 @@ pub fn infer_note_mode(options: &str, orchestra: &str) -> NoteMode {
         "midinoteonoct",
         "midinoteonpch",
     ];
-    let code = code_words(orchestra);
+    let code: std::collections::HashSet<&str> =
+        code_words(orchestra).map(|(_, word)| word).collect();
     if device || MIDI_OPCODES.iter().any(|o| code.contains(o)) {
         return NoteMode::Midi;
     }
@@ -171,17 +173,6 @@ pub fn infer_note_mode(options: &str, orchestra: &str) -> NoteMode {
         }
     }
     mode
-}
-
-/// The words of an orchestra's code, comments left out.
-fn code_words(orchestra: &str) -> std::collections::HashSet<&str> {
-    orchestra
-        .lines()
-        .map(|l| l.split(';').next().unwrap_or(""))
-        .map(|l| l.split("//").next().unwrap_or(""))
-        .flat_map(|l| l.split(|c: char| !(c.is_alphanumeric() || c == '_')))
-        .filter(|w| !w.is_empty())
-        .collect()
 }
 
 /// Reads the `<CsPlugin>` section (the text between the tags). Unknown keys or values are

@@ -60,3 +60,15 @@ pub fn content_hash(text: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// The words of orchestra code with their lines (from 1), `;` and `//` comments left out: what
+/// a quick look for an opcode name needs (before Csound can parse the code).
+pub fn code_words(orchestra: &str) -> impl Iterator<Item = (usize, &str)> {
+    orchestra.lines().enumerate().flat_map(|(n, line)| {
+        let code = line.split(';').next().unwrap_or("");
+        let code = code.split("//").next().unwrap_or("");
+        code.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .map(move |w| (n + 1, w))
+    })
+}

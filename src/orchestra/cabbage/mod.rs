@@ -18,6 +18,7 @@ pub mod widgets;
 
 use crate::csound::Behaviour;
 use crate::orchestra::declarations::ParamSpec;
+use crate::orchestra::source::code_words;
 pub use widgets::{Bounds, Colour, Form, Layout, Range, Widget, WidgetKind};
 
 /// Reads the CSD's `<Cabbage>` section, if it has one (before or inside
@@ -47,17 +48,9 @@ pub fn read(csd: &str) -> Result<Option<Layout>, String> {
 /// its line (counted from the orchestra's first line): Csound itself would only say "syntax
 /// error".
 pub fn unsupported_opcode(orchestra: &str) -> Option<(&str, usize)> {
-    for (n, line) in orchestra.lines().enumerate() {
-        let code = line.split(';').next().unwrap_or("");
-        let code = code.split("//").next().unwrap_or("");
-        let words = code.split(|c: char| !(c.is_alphanumeric() || c == '_'));
-        for word in words.filter(|w| w.starts_with("cabbage")) {
-            if !crate::csound::opcodes::SUPPORTED.contains(&word) {
-                return Some((word, n + 1));
-            }
-        }
-    }
-    None
+    code_words(orchestra)
+        .find(|(_, w)| w.starts_with("cabbage") && !crate::csound::opcodes::SUPPORTED.contains(w))
+        .map(|(line, word)| (word, line))
 }
 
 /// The parameters the layout's widgets declare, in layout order: each automatable numeric
