@@ -306,11 +306,11 @@ fn every_entry_point_refuses_an_omacro_hidden_system_i() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The gate is where the compile is: outside the Csound layer, only [`Engine::load`] calls
+/// The gate is where the compile is: outside the Csound layer, only [`Engine::load_with`] calls
 /// Csound's compile functions, and it calls the gate first. A new entry point that compiled
 /// an orchestra some other way would fail this test.
 ///
-/// [`Engine::load`]: csound_plugin::engine::Engine::load
+/// [`Engine::load_with`]: csound_plugin::engine::Engine::load_with
 #[test]
 fn only_the_gated_load_reaches_csounds_compiler() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -354,10 +354,10 @@ fn only_the_gated_load_reaches_csounds_compiler() {
         callers,
         [(
             "engine/load.rs".to_string(),
-            "load".to_string(),
+            "load_with".to_string(),
             ".compile_csd_text("
         )],
-        "a new way into Csound's compiler must go through Engine::load and its gate"
+        "a new way into Csound's compiler must go through Engine::load_with and its gate"
     );
     let engine = std::fs::read_to_string(root.join("engine/load.rs")).unwrap();
     let load = &engine[engine.find("    pub fn load(").unwrap()..];

@@ -76,22 +76,7 @@ impl Csound {
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let text = std::fs::read(path).map_err(|e| {
-            Error::new(
-                ErrorKind::Csd,
-                format!("could not read {}: {e}", path.display()),
-            )
-        })?;
-        let text = String::from_utf8(text).map_err(|e| {
-            Error::new(
-                ErrorKind::Csd,
-                format!(
-                    "{} is not UTF-8 text (byte {} is not valid), which Csound would misread",
-                    path.display(),
-                    e.utf8_error().valid_up_to()
-                ),
-            )
-        })?;
+        let text = csd::read_file(path)?;
         if let Some(dir) = path.parent() {
             self.add_search_dir(dir);
         }

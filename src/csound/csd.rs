@@ -122,6 +122,15 @@ pub fn parse(source: &str, origin: &str) -> Result<Csd> {
             ),
         ));
     }
+    if let Some(at) = source.find('\0') {
+        return Err(csd_error(
+            origin,
+            format!(
+                "line {} holds a NUL character, which Csound's reader takes for the end of the file",
+                line_of(source, at)
+            ),
+        ));
+    }
     let found = sections(source, origin)?;
     let mut csd = Csd {
         options: String::new(),
@@ -200,6 +209,53 @@ pub fn append_to_score(source: &str, line: &str) -> String {
     } else {
         source.to_string()
     }
+}
+
+/// Reads a CSD or orchestra file's bytes as text. Csound reads bytes, so any 8-bit encoding
+/// loads: UTF-8 when the bytes are UTF-8, otherwise each byte is its Latin-1 character (comments
+/// and strings in Latin-1 or Windows-1252 keep every letter; Csound gets them as UTF-8). A UTF-8
+/// byte-order mark is dropped and CRLF line ends become LF. NUL and 0xFF bytes, which Csound's
+/// reader takes for the end of the file, are refused with the line they are on.
+///
+/// ```
+/// use csound_plugin::csound::csd::decode;
+/// assert_eq!(decode(b"\xEF\xBB\xBF; caf\xE9\r\ninstr 1", "a.csd").unwrap(), "; caf\u{e9}\ninstr 1");
+/// assert!(decode(b"instr 1\n\0", "a.csd").unwrap_err().to_string().contains("line 2"));
+/// ```
+pub fn decode(bytes: &[u8], origin: &str) -> Result<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some(at) = bytes.iter().position(|&b| b == 0 || b == 0xFF) {
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let byte = if bytes[at] == 0 {
+            "a NUL byte (0x00)"
+        } else {
+            "a 0xFF byte"
+        };
+        return Err(csd_error(
+            origin,
+            format!(
+                "line {line} holds {byte}, which Csound's reader takes for the end of the file \
+                 (is this a text file?)"
+            ),
+        ));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => bytes.iter().map(|&b| b as char).collect(),
+    };
+    Ok(if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    })
+}
+
+/// Reads a CSD or orchestra file ([`decode`]); errors name the file.
+pub fn read_file(path: &std::path::Path) -> Result<String> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::new(ErrorKind::Csd, format!("could not read {shown}: {e}")))?;
+    decode(&bytes, &shown)
 }
 
 /// Checks text that goes to Csound outside a CSD (an orchestra or score string).

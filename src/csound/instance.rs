@@ -129,6 +129,9 @@ pub struct Csound {
     pub(super) ksmps: usize,
     pub(super) nchnls: usize,
     pub(super) nchnls_i: usize,
+    /// The host does the audio I/O through spin and spout (the plugins); off when Csound writes
+    /// the performance to a file itself ([`write_to_file`](Self::write_to_file)).
+    pub(super) host_audio: bool,
 }
 
 // SAFETY: a Csound instance is not tied to the thread that created it (Csound itself is used
@@ -173,6 +176,7 @@ impl Csound {
             ksmps: 0,
             nchnls: 0,
             nchnls_i: 0,
+            host_audio: true,
         };
         csound.configure();
         Ok(csound)
@@ -197,7 +201,7 @@ impl Csound {
         // the host data, which outlives the engine (and so does the widget queue it holds).
         unsafe {
             sys::csoundSetMessageStringCallback(cs, Some(on_message));
-            sys::csoundSetHostImplementedAudioIO(cs, 1, 0);
+            sys::csoundSetHostImplementedAudioIO(cs, self.host_audio as _, 0);
             super::opcodes::register(cs, &*(*self.host).widgets);
         }
         if !self.midi_in.is_null() {

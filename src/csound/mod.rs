@@ -24,6 +24,7 @@
 //! | [`midi`] | raw MIDI into Csound's MIDI system |
 //! | [`opcodes`] | Cabbage's opcodes, implemented and registered with every engine |
 //! | [`options`] | the option allowlist |
+//! | [`output`] | Csound writing a performance to a sound file itself (`render` of a CSD) |
 //! | [`csd`] | splitting a CSD file before Csound reads it |
 //! | [`channels`] | channels: declarations, hints, audio-thread handles, values |
 //! | [`messages`] | Csound's messages, captured |
@@ -41,6 +42,7 @@ pub mod messages;
 pub mod midi;
 pub mod opcodes;
 pub mod options;
+pub mod output;
 pub mod perf_thread;
 pub mod perform;
 pub mod process;
@@ -57,5 +59,6 @@ pub use fpu::FlushDenormals;
 pub use instance::{version, Csound};
 pub use messages::{Message, MessageLevel, MessageLog};
 pub use midi::{MidiFull, MidiInput};
+pub use output::SampleFormat;
 pub use perf_thread::PerformanceThread;
 pub use perform::Perform;

@@ -416,7 +416,7 @@ fn number_prefix(text: &str) -> usize {
 }
 
 /// Splits a `<CsOptions>` text into words, dropping `;` comments and `/* */` blocks.
-fn words(text: &str) -> Vec<&str> {
+pub(super) fn words(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut in_block = false;
     for line in text.lines() {

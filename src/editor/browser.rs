@@ -96,7 +96,7 @@ impl Ui {
                     self.compile_then(source, None);
                     self.tab = Tab::Orchestra;
                 }
-                Err(e) => self.notice = Some(format!("Could not read {shown}: {e}")),
+                Err(e) => self.notice = Some(e.to_string()),
             },
             Purpose::ImportPreset => {
                 let text = match std::fs::read_to_string(&path) {

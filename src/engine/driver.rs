@@ -33,6 +33,11 @@ pub struct Engine {
     pub(super) ksmps: usize,
     /// Csound's full scale: host samples are multiplied by it on the way in.
     pub(super) zero_dbfs: f64,
+    /// The orchestra's output channels (`nchnls`): one is heard on both sides, more than two
+    /// play their first two.
+    pub(super) nchnls: usize,
+    /// The orchestra's input channels (`nchnls_i`): one gets the mean of the host's two.
+    pub(super) nchnls_i: usize,
     /// Frames of the current k-period gathered so far.
     pub(super) pos: usize,
     /// The last k-period's output, scaled to ±1 and cleaned of NaN/inf, being played out.
@@ -66,7 +71,7 @@ pub const CEILING: f32 = 16.0;
 const MUTED: &[u8] = b"csound-plugin: output muted: the orchestra's output went above +24 dBFS \
 or was not a number (NaN or infinite); check its levels and 0dbfs\n";
 
-/// Channel counts the host always imposes, whatever the CSD header says.
+/// The host's channels: the plugins are stereo (an orchestra's own `nchnls` is mapped onto them).
 pub(super) const CHANNELS: usize = 2;
 
 impl Engine {
@@ -125,6 +130,23 @@ impl Engine {
     /// A control channel's value now (looked up by name: never on the audio thread).
     pub fn channel_value(&mut self, name: &str) -> Result<f64> {
         self.csound.control_by_name(name)
+    }
+
+    /// Whether the performance ended (its score's end, or `exitnow`): only silence follows.
+    pub fn ended(&self) -> bool {
+        self.ended
+    }
+
+    /// The orchestra's output and input channel counts (`nchnls`, `nchnls_i`).
+    pub fn orchestra_channels(&self) -> (usize, usize) {
+        (self.nchnls, self.nchnls_i)
+    }
+
+    /// Ends the performance and closes what Csound opened: a file Csound writes
+    /// ([`Setup::file`](super::load::Setup::file)) is complete afterwards.
+    pub fn finish(&mut self) {
+        self.csound.cleanup();
+        self.ended = true;
     }
 
     /// The engine's Csound, e.g. to read its messages.
@@ -216,9 +238,19 @@ impl Engine {
         }
         let scale = 1.0 / self.zero_dbfs;
         let mut wild = false;
-        for (o, s) in self.out.iter_mut().zip(self.csound.spout()) {
-            *o = (s * scale) as f32;
-            wild |= o.is_nan() || o.abs() > CEILING;
+        // Csound's frames of `nchnls` samples onto the host's stereo frames.
+        let nchnls = self.nchnls.max(1);
+        let spout = self.csound.spout();
+        for (frame, o) in self.out.chunks_exact_mut(CHANNELS).enumerate() {
+            for (ch, o) in o.iter_mut().enumerate() {
+                let from = if nchnls == 1 { 0 } else { ch };
+                *o = if from < nchnls {
+                    (spout.get(frame * nchnls + from).copied().unwrap_or(0.0) * scale) as f32
+                } else {
+                    0.0
+                };
+                wild |= o.is_nan() || o.abs() > CEILING;
+            }
         }
         if wild {
             self.out.fill(0.0);
@@ -255,23 +287,32 @@ impl Engine {
             }
             let next_event = pending.map_or(frames, |e| (e.at() as usize).clamp(i + 1, frames));
             let end = frames.min(i + self.ksmps - self.pos).min(next_event);
-            let zero = self.zero_dbfs;
+            let (zero, nchnls_i) = (self.zero_dbfs, self.nchnls_i);
             let spin = self.csound.spin_mut();
             for f in i..end {
-                let k = (self.pos + f - i) * CHANNELS;
-                for ch in 0..CHANNELS {
-                    let input = match self.kind {
-                        Kind::Effect => io.get(ch).map_or(0.0, |c| c[f]),
-                        Kind::Instrument => sidechain
-                            .and_then(|s| s.get(ch))
-                            .and_then(|c| c.get(f).copied())
-                            .unwrap_or(0.0),
-                    };
-                    if let Some(s) = spin.get_mut(k + ch) {
-                        *s = input as f64 * zero;
+                let k = self.pos + f - i;
+                let input = |ch: usize| match self.kind {
+                    Kind::Effect => io.get(ch).map_or(0.0, |c| c[f]),
+                    Kind::Instrument => sidechain
+                        .and_then(|s| s.get(ch))
+                        .and_then(|c| c.get(f).copied())
+                        .unwrap_or(0.0),
+                };
+                // Inputs are read before the outputs overwrite the effect's buffers in place.
+                if nchnls_i == 1 {
+                    if let Some(s) = spin.get_mut(k) {
+                        *s = (input(0) + input(1)) as f64 * 0.5 * zero;
                     }
+                } else {
+                    for ch in 0..nchnls_i {
+                        if let Some(s) = spin.get_mut(k * nchnls_i + ch) {
+                            *s = input(ch) as f64 * zero;
+                        }
+                    }
+                }
+                for ch in 0..CHANNELS {
                     if let Some(c) = io.get_mut(ch) {
-                        c[f] = self.out[k + ch];
+                        c[f] = self.out[k * CHANNELS + ch];
                     }
                 }
             }

@@ -31,24 +31,70 @@ pub struct Loaded {
     pub layout: Option<Layout>,
 }
 
+/// What the host decides about an engine; everything else comes from the CSD.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setup {
+    /// The sample rate; `None`: the CSD's own (`sr`, `-r`), as `csound` plays it.
+    pub sample_rate: Option<f64>,
+    /// How the CSD's score plays.
+    pub score: ScorePlay,
+    /// Csound writes the performance to this WAV file itself, in this format (a render of the
+    /// CSD): the file is Csound's own, bit for bit.
+    pub file: Option<(std::path::PathBuf, crate::csound::SampleFormat)>,
+}
+
+/// How a CSD's score plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScorePlay {
+    /// In a plugin: the performance never ends (`f 0 z`), events land on their frame
+    /// (`--sample-accurate`), and an orchestra that does not say `nchnls` gets the host's two
+    /// channels.
+    Live,
+    /// As `csound` plays the CSD: its score ends the performance, events land on k-period
+    /// boundaries, `nchnls` is Csound's (1 when the orchestra does not say).
+    Csd,
+}
+
+impl Setup {
+    /// What the plugins use: the host's sample rate, a live score.
+    pub fn plugin(sample_rate: f64) -> Setup {
+        Setup {
+            sample_rate: Some(sample_rate),
+            score: ScorePlay::Live,
+            file: None,
+        }
+    }
+}
+
 /// The largest `ksmps` the plugins run: the latency is `ksmps` frames (8192 is 0.17 s at
 /// 48 kHz), the same bound the option allowlist puts on `--ksmps`.
 pub const MAX_KSMPS: usize = 8192;
 
 impl Engine {
     /// Compiles and starts a CSD for the audio thread (slow: call it off the audio thread).
-    /// The host's sample rate and stereo I/O win over the CSD's header and options.
-    ///
-    /// This is the one way an orchestra reaches Csound's compiler: it passes the sharing gate
-    /// ([`trust::judge`]) first, on this very engine, with the CSD's options applied. An
-    /// orchestra that reaches outside the instrument and is not in `trust` is refused with
-    /// [`ErrorKind::NotAllowed`], before any of it runs.
+    /// The host's sample rate wins over the CSD's header and options ([`Setup::plugin`]).
     pub fn load(
         source: &Source,
         sample_rate: f64,
         kind: Kind,
         trust: &TrustStore,
     ) -> Result<(Engine, Loaded)> {
+        Self::load_with(source, &Setup::plugin(sample_rate), kind, trust)
+    }
+
+    /// Compiles and starts a CSD as `setup` says (slow: call it off the audio thread).
+    ///
+    /// This is the one way an orchestra reaches Csound's compiler: it passes the sharing gate
+    /// ([`trust::judge`]) first, on this very engine, with the CSD's options applied. An
+    /// orchestra that reaches outside the instrument and is not in `trust` is refused with
+    /// [`ErrorKind::NotAllowed`], before any of it runs.
+    pub fn load_with(
+        source: &Source,
+        setup: &Setup,
+        kind: Kind,
+        trust: &TrustStore,
+    ) -> Result<(Engine, Loaded)> {
+        let live = setup.score == ScorePlay::Live;
         let (text, origin) = (source.text.as_str(), source.origin.as_str());
         let parsed = csd::parse(text, origin)?;
         let layout = cabbage::read(text)
@@ -75,17 +121,27 @@ impl Engine {
         if let Some(dir) = source.dir() {
             csound.add_search_dir(&dir);
         }
-        for option in [
-            format!("--sample-rate={sample_rate}"),
-            format!("--nchnls={CHANNELS}"),
-            format!("--nchnls_i={CHANNELS}"),
-            "--sample-accurate".to_string(),
-            // The host's thread performs every k-period: Csound's own worker threads would
-            // compete with the DAW's, make output unrepeatable, and `-j 64` crashes Csound 6.18
-            // at teardown. The host's option wins over a `-j` in the CSD.
-            "--num-threads=1".to_string(),
-        ] {
-            csound.set_option(&option)?;
+        let mut options = Vec::new();
+        if let Some(sample_rate) = setup.sample_rate {
+            options.push(format!("--sample-rate={sample_rate}"));
+        }
+        if live {
+            // Csound's default of one channel would put a plugin that never says `nchnls` on
+            // the left side only; the host is stereo.
+            if !declarations::declares_nchnls(&parsed) {
+                options.push(format!("--nchnls={CHANNELS}"));
+            }
+            options.push("--sample-accurate".to_string());
+        }
+        // The host's thread performs every k-period: Csound's own worker threads would compete
+        // with the DAW's, make output unrepeatable, and `-j 64` crashes Csound 6.18 at
+        // teardown. The host's option wins over a `-j` in the CSD.
+        options.push("--num-threads=1".to_string());
+        for option in &options {
+            csound.set_option(option)?;
+        }
+        if let Some((path, format)) = &setup.file {
+            csound.write_to_file(path, *format)?;
         }
         let tokens = trust::judge(&mut csound, &parsed, text, origin, trust)?;
         let python = Self::check_opcodes(&tokens, origin)?;
@@ -93,11 +149,16 @@ impl Engine {
             NoteMode::Midi => Some(csound.enable_midi_input()?),
             NoteMode::Score { .. } => None,
         };
-        // The score must not end (held notes alone would end it at once): an `f 0 z` in the
-        // CSD's own score keeps it running. (Read later, as a line event, it would be too late.)
-        csound.compile_csd_text(&csd::append_to_score(text, "f 0 z"), origin)?;
+        // In a plugin the score must not end (held notes alone would end it at once): an
+        // `f 0 z` in the CSD's own score keeps it running. (Read later, as a line event, it
+        // would be too late.)
+        let compiled = match live {
+            true => csd::append_to_score(text, "f 0 z"),
+            false => text.to_string(),
+        };
+        csound.compile_csd_text(&compiled, origin)?;
         csound.start()?;
-        let ksmps = csound.ksmps();
+        let (ksmps, sample_rate) = (csound.ksmps(), csound.sr());
         if ksmps > MAX_KSMPS {
             return Err(Error::new(
                 ErrorKind::Start,
@@ -111,6 +172,16 @@ impl Engine {
         Self::write_environment(&mut csound, source)?;
         let note_mode = Self::note_length(note_mode, &parsed, origin, &csound);
         let zero_dbfs = csound.zero_dbfs();
+        let (nchnls, nchnls_i) = (csound.nchnls(), csound.nchnls_input());
+        if live && nchnls > CHANNELS {
+            csound.messages().note(
+                MessageLevel::Warning,
+                &format!(
+                    "csound-plugin: {origin}: the orchestra has {nchnls} output channels; the \
+                     plugin plays the first {CHANNELS}"
+                ),
+            );
+        }
         let channels = csound.channels()?;
         let mut params = declarations::parameters(&channels, &parsed.orchestra);
         if let Some(layout) = &layout {
@@ -150,6 +221,8 @@ impl Engine {
             ksmps,
             zero_dbfs,
             pos: 0,
+            nchnls,
+            nchnls_i,
             out: vec![0.0; ksmps * CHANNELS],
             params: Vec::new(),
             transport,
@@ -173,7 +246,18 @@ impl Engine {
         trust: &TrustStore,
         state: &mut OrchestraState,
     ) -> Result<(Engine, Loaded)> {
-        let (mut engine, mut loaded) = Engine::load(source, sample_rate, kind, trust)?;
+        Self::load_bound_with(source, &Setup::plugin(sample_rate), kind, trust, state)
+    }
+
+    /// [`Engine::load_bound`] as `setup` says.
+    pub fn load_bound_with(
+        source: &Source,
+        setup: &Setup,
+        kind: Kind,
+        trust: &TrustStore,
+        state: &mut OrchestraState,
+    ) -> Result<(Engine, Loaded)> {
+        let (mut engine, mut loaded) = Engine::load_with(source, setup, kind, trust)?;
         (loaded.slots, loaded.fresh) = state.bind(&loaded.params, SLOTS);
         engine.bind(&loaded.params, &loaded.slots)?;
         for (name, value) in &state.strings {

@@ -40,4 +40,4 @@ pub mod voice;
 
 pub use driver::{Engine, CEILING};
 pub use events::MidiEvent;
-pub use load::Loaded;
+pub use load::{Loaded, ScorePlay, Setup};

@@ -229,6 +229,19 @@ pub fn parameters(channels: &[ChannelInfo], orchestra: &str) -> Vec<ParamSpec> {
     specs.into_iter().map(|(_, s)| s).collect()
 }
 
+/// Whether a CSD says how many output channels it has (`nchnls =` in the orchestra header, or
+/// `--nchnls` / `-nchnls` in its options).
+pub fn declares_nchnls(csd: &crate::csound::csd::Csd) -> bool {
+    let in_options = crate::csound::options::filter(&csd.options)
+        .is_ok_and(|f| f.passed.iter().any(|o| o.starts_with("--nchnls=")));
+    in_options
+        || csd.orchestra.lines().any(|line| {
+            let code = line.split(';').next().unwrap_or("").trim_start();
+            code.strip_prefix("nchnls")
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,9 +26,10 @@ impl Source {
     }
 
     /// Reads an orchestra file: its name is the origin, its path is kept (and watched).
-    pub fn from_file(path: &std::path::Path) -> std::io::Result<Source> {
+    /// Any 8-bit encoding loads ([`csd::decode`](crate::csound::csd::decode)).
+    pub fn from_file(path: &std::path::Path) -> crate::csound::Result<Source> {
         Ok(Source {
-            text: std::fs::read_to_string(path)?,
+            text: crate::csound::csd::read_file(path)?,
             origin: path
                 .file_name()
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),

@@ -126,7 +126,7 @@ pub fn saved_source(state: &OrchestraState, kind: Kind) -> Result<(Source, bool)
     }
     if let Some(path) = &state.path {
         let text =
-            std::fs::read_to_string(path).map_err(|e| format!("could not read {path}: {e}"))?;
+            crate::csound::csd::read_file(std::path::Path::new(path)).map_err(|e| e.to_string())?;
         let source = Source {
             text,
             origin: path.clone(),

@@ -1,0 +1,88 @@
+//! An orchestra's own channel count in the stereo plugins, through the built bundles (CLAP and
+//! VST3): one channel is heard on both sides, more than two play their first two, an orchestra
+//! that never says `nchnls` gets the host's two, and a mono effect hears both input sides.
+
+mod common;
+mod hosts;
+
+use hosts::drive::*;
+
+/// An instrument CSD whose instr 1 plays a 440 Hz sine through `out_line` (`a1` is the sine).
+fn instrument(header: &str, out_line: &str) -> String {
+    format!(
+        "<CsoundSynthesizer>\n<CsInstruments>\nksmps = 32\n0dbfs = 1\n{header}\ninstr 1\n \
+         a1 oscili 0.3, 440\n {out_line}\nendin\n</CsInstruments>\n</CsoundSynthesizer>\n"
+    )
+}
+
+/// Plays a held note for 0.25 s and returns both output channels.
+fn play(format: Format, csd: &str) -> Vec<Vec<f32>> {
+    let mut host = open(format, Which::Instrument, 48000.0, 256);
+    load_orchestra(host.as_mut(), Some(csd), None);
+    run(host.as_mut(), 12000, &[256], &[(0, note_on(60))], None)
+}
+
+#[test]
+fn a_mono_orchestra_is_heard_on_both_sides() {
+    let csd = instrument("nchnls = 1", "out a1");
+    for format in FORMATS {
+        let out = play(format, &csd);
+        assert!(peak(&out[0]) > 0.2, "{format:?}: the left side is silent");
+        assert_eq!(out[0], out[1], "{format:?}: the sides differ");
+    }
+}
+
+#[test]
+fn an_orchestra_with_more_channels_plays_its_first_two() {
+    let csd = instrument("nchnls = 4", "outq a1, a1 * 0.5, a1 * 0.25, a1 * 0.125");
+    for format in FORMATS {
+        let out = play(format, &csd);
+        assert!(peak(&out[0]) > 0.2, "{format:?}: silent");
+        for (l, r) in out[0].iter().zip(&out[1]) {
+            assert_eq!(*r, l * 0.5, "{format:?}: the right side is not channel 2");
+        }
+    }
+}
+
+#[test]
+fn an_orchestra_that_never_says_nchnls_gets_two_channels() {
+    let csd = instrument("", "outs a1, -a1");
+    for format in FORMATS {
+        let out = play(format, &csd);
+        assert!(peak(&out[0]) > 0.2, "{format:?}: silent");
+        for (l, r) in out[0].iter().zip(&out[1]) {
+            assert_eq!(*r, -l, "{format:?}: the right side is not channel 2");
+        }
+    }
+}
+
+#[test]
+fn a_mono_effect_hears_the_mean_of_both_input_sides_on_both_outputs() {
+    let csd = "<CsoundSynthesizer>\n<CsInstruments>\nksmps = 32\nnchnls = 1\n0dbfs = 1\n\
+               instr 1\n out inch(1)\nendin\n</CsInstruments>\n<CsScore>\ni 1 0 -1\n</CsScore>\n\
+               </CsoundSynthesizer>\n";
+    let frames = 4096;
+    let left: Vec<f32> = (0..frames).map(|i| (i % 64) as f32 / 128.0).collect();
+    let right: Vec<f32> = (0..frames).map(|i| -((i % 32) as f32) / 256.0).collect();
+    for format in FORMATS {
+        let mut host = open(format, Which::Effect, 48000.0, 256);
+        load_orchestra(host.as_mut(), Some(csd), None);
+        let out = run(
+            host.as_mut(),
+            frames,
+            &[256],
+            &[],
+            Some(&[left.clone(), right.clone()]),
+        );
+        // The effect's latency is one k-period (32 frames).
+        for i in 0..frames - 32 {
+            let mean = (left[i] + right[i]) * 0.5;
+            assert!(
+                (out[0][i + 32] - mean).abs() < 1e-6 && out[1][i + 32] == out[0][i + 32],
+                "{format:?}: frame {i}: {} / {} for {mean}",
+                out[0][i + 32],
+                out[1][i + 32]
+            );
+        }
+    }
+}
