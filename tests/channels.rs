@@ -1,6 +1,7 @@
 //! An orchestra's own channel count in the stereo plugins, through the built bundles (CLAP and
 //! VST3): one channel is heard on both sides, more than two play their first two, an orchestra
 //! that never says `nchnls` gets the host's two, and a mono effect hears both input sides.
+//! Notes fill the p-fields beyond p6 that the `<CsPlugin>` section declares.
 
 mod common;
 mod hosts;
@@ -84,5 +85,24 @@ fn a_mono_effect_hears_the_mean_of_both_input_sides_on_both_outputs() {
                 out[1][i + 32]
             );
         }
+    }
+}
+
+#[test]
+fn p7_to_p9_get_what_the_csplugin_section_declares() {
+    // Left: p7 (a constant); right: p8 (the velocity) times p9 (the key) / 128.
+    let csd = "<CsoundSynthesizer>\n<CsInstruments>\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
+               instr 1\n outs a(p7), a(p8 * p9 / 128)\nendin\n</CsInstruments>\n\
+               <CsPlugin>\np7 = 0.25\np8 = velocity\np9 = key\n</CsPlugin>\n\
+               </CsoundSynthesizer>\n";
+    for format in FORMATS {
+        let out = play(format, csd);
+        // note_on plays key 60 at velocity 0.8; the note is heard after one k-period.
+        assert_eq!(out[0][100], 0.25, "{format:?}: p7");
+        assert!(
+            (out[1][100] - 0.8 * 60.0 / 128.0).abs() < 1e-6,
+            "{format:?}: p8 * p9 / 128 = {}",
+            out[1][100]
+        );
     }
 }

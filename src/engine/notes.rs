@@ -3,9 +3,12 @@
 //!
 //! p-field convention of a note event: `p1` = instrument + tag / 10000 (a fixed-width fractional
 //! tag unique among held notes), `p2` = onset, `p3` = -1 (held until note-off), `p4` = MIDI key
-//! (or Hz), `p5` = velocity 0..1 (or 0..127), `p6` = MIDI channel 1..16.
+//! (or Hz), `p5` = velocity 0..1 (or 0..127), `p6` = MIDI channel 1..16, `p7` onward what the
+//! `<CsPlugin>` section gives them.
 
-use crate::orchestra::declarations::{NoteLength, PFields, Pitch, Velocity, MAX_PFIELD};
+use crate::orchestra::declarations::{
+    NoteLength, PFields, Pitch, Velocity, FIRST_EXTRA, MAX_PFIELD,
+};
 
 /// Tags run 1..=9999: four digits after the instrument number's point.
 const TAGS: usize = 9999;
@@ -134,7 +137,14 @@ impl NoteMapper {
         if pitch != 6 && vel != 6 {
             fields[5] = (channel & 15) as f64 + 1.0;
         }
-        let len = pitch.max(vel).max(6);
+        let mut len = pitch.max(vel).max(6);
+        for (i, extra) in self.fields.extra.iter().enumerate() {
+            let at = FIRST_EXTRA as usize + i;
+            if let Some(value) = extra.filter(|_| at != pitch && at != vel) {
+                fields[at - 1] = value.value(channel, key, velocity);
+                len = len.max(at);
+            }
+        }
         (retrigger, Some(NoteStart { fields, len }))
     }
 

@@ -14,8 +14,8 @@ use crate::orchestra::reserved::{is_midi_channel, is_transport_channel};
 use serde::{Deserialize, Serialize};
 
 pub use super::note_mode::{
-    infer_note_mode, parse_plugin_section, reads_p3, NoteLength, NoteMode, PFields, Pitch,
-    Velocity, DEFAULT_NOTE_SECONDS, MAX_PFIELD,
+    infer_note_mode, parse_plugin_section, reads_p3, NoteLength, NoteMode, PFields, PValue, Pitch,
+    Velocity, DEFAULT_NOTE_SECONDS, FIRST_EXTRA, MAX_PFIELD,
 };
 
 /// The orchestra's own `sr`, `kr` and `ksmps`, checked as Csound's command line checks them:

@@ -8,6 +8,7 @@
 //! instrument = 1       ; the instrument notes start (score mode)
 //! pitch = key          ; p4: MIDI key number (default), or "cps" for Hz
 //! velocity = unit      ; p5: velocity 0..1 (default), or "midi" for 0..127
+//! p7 = 0.25            ; p7 to p12: a number, or key, cps, velocity, velocity-midi, channel
 //! </CsPlugin>
 //! ```
 
@@ -34,12 +35,64 @@ pub enum Velocity {
     Amp,
 }
 
+/// What a note's p-field beyond p6 holds, as its `<CsPlugin>` section says (`p7 = 0.25`,
+/// `p8 = velocity`): orchestras written for the score read more than pitch and velocity.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PValue {
+    /// The same number for every note.
+    Constant(f64),
+    /// The MIDI key, 0..127.
+    Key,
+    /// The key's frequency in Hz (A4 = 440).
+    Cps,
+    /// Velocity 0..1.
+    Velocity,
+    /// Velocity 0..127.
+    VelocityMidi,
+    /// The MIDI channel, 1..16.
+    Channel,
+}
+
+impl PValue {
+    /// Reads `0.25`, `key`, `cps`, `velocity`, `velocity-midi` or `channel`.
+    pub fn parse(text: &str) -> Option<PValue> {
+        Some(match text {
+            "key" => PValue::Key,
+            "cps" => PValue::Cps,
+            "velocity" => PValue::Velocity,
+            "velocity-midi" => PValue::VelocityMidi,
+            "channel" => PValue::Channel,
+            number => PValue::Constant(number.parse().ok().filter(|v: &f64| v.is_finite())?),
+        })
+    }
+
+    /// Its value for a note of `key` with `velocity` (0..1) on `channel` (0..15).
+    pub fn value(self, channel: u8, key: u8, velocity: f32) -> f64 {
+        match self {
+            PValue::Constant(v) => v,
+            PValue::Key => key as f64,
+            PValue::Cps => 440.0 * 2f64.powf((key as f64 - 69.0) / 12.0),
+            PValue::Velocity => velocity as f64,
+            PValue::VelocityMidi => (velocity as f64 * 127.0).round(),
+            PValue::Channel => (channel & 15) as f64 + 1.0,
+        }
+    }
+}
+
+/// The first p-field a `<CsPlugin>` section can give ([`PValue`]).
+pub const FIRST_EXTRA: u8 = 7;
+
 /// Which p-fields carry a note's pitch and velocity: 4 and 5, unless the orchestra's options
-/// name others (`--midi-key-cps=6`). The MIDI channel goes to p6 when p6 is free.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// name others (`--midi-key-cps=6`). The MIDI channel goes to p6 when p6 is free. p7 to
+/// [`MAX_PFIELD`] hold what the `<CsPlugin>` section gives them (0 when it gives nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PFields {
     pub pitch: u8,
     pub velocity: u8,
+    /// p7 onward.
+    #[serde(default)]
+    pub extra: [Option<PValue>; (MAX_PFIELD - FIRST_EXTRA + 1) as usize],
 }
 
 impl Default for PFields {
@@ -47,6 +100,7 @@ impl Default for PFields {
         PFields {
             pitch: 4,
             velocity: 5,
+            extra: [None; (MAX_PFIELD - FIRST_EXTRA + 1) as usize],
         }
     }
 }
@@ -183,6 +237,7 @@ pub fn parse_plugin_section(text: &str) -> Result<NoteMode, String> {
     let mut pitch = Pitch::Key;
     let mut velocity = Velocity::Unit;
     let mut length = NoteLength::Auto;
+    let mut fields = PFields::default();
     for (n, raw) in text.lines().enumerate() {
         let line = raw.split(';').next().unwrap_or("").trim();
         if line.is_empty() {
@@ -215,6 +270,18 @@ pub fn parse_plugin_section(text: &str) -> Result<NoteMode, String> {
                     .map(NoteLength::Fixed)
                     .ok_or_else(|| bad("the length is `held` or seconds, up to 3600"))?
             }
+            (p, v) if p.starts_with('p') && p[1..].parse::<u8>().is_ok() => {
+                let n = p[1..].parse::<u8>().unwrap_or(0);
+                if !(FIRST_EXTRA..=MAX_PFIELD).contains(&n) {
+                    return Err(bad(&format!(
+                        "p{FIRST_EXTRA} to p{MAX_PFIELD} can be given (p4 to p6 are pitch, \
+                         velocity and channel)"
+                    )));
+                }
+                fields.extra[(n - FIRST_EXTRA) as usize] = Some(PValue::parse(v).ok_or_else(|| {
+                    bad("a p-field is a number, or key, cps, velocity, velocity-midi or channel")
+                })?);
+            }
             ("notes" | "pitch" | "velocity", _) => return Err(bad("unknown value")),
             _ => return Err(bad("unknown key")),
         }
@@ -227,7 +294,7 @@ pub fn parse_plugin_section(text: &str) -> Result<NoteMode, String> {
             pitch,
             velocity,
             length,
-            fields: PFields::default(),
+            fields,
         }
     })
 }
@@ -399,5 +466,31 @@ mod tests {
         assert!(e.contains("line 2") && e.contains("maybe"), "{e}");
         assert!(parse_plugin_section("instrument = 1.5").is_err());
         assert!(parse_plugin_section("colour = red").is_err());
+    }
+
+    #[test]
+    fn p_fields_from_p7_are_numbers_or_midi_values_and_others_are_refused() {
+        let NoteMode::Score { fields, .. } =
+            parse_plugin_section("p7 = 0.25\np9 = velocity-midi\np12 = channel").unwrap()
+        else {
+            panic!("score mode")
+        };
+        assert_eq!(
+            fields.extra,
+            [
+                Some(PValue::Constant(0.25)),
+                None,
+                Some(PValue::VelocityMidi),
+                None,
+                None,
+                Some(PValue::Channel)
+            ]
+        );
+        for bad in ["p6 = 1", "p13 = 1", "p7 = loud", "p7 = inf"] {
+            let e = parse_plugin_section(bad).unwrap_err();
+            assert!(e.contains("line 1"), "{bad}: {e}");
+        }
+        assert_eq!(PValue::Cps.value(0, 69, 1.0), 440.0);
+        assert_eq!(PValue::Channel.value(15, 0, 1.0), 16.0);
     }
 }

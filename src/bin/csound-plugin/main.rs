@@ -7,7 +7,9 @@ mod render;
 use clap::{Parser, Subcommand};
 use csound_plugin::csound::{csd, MessageLevel};
 use csound_plugin::engine::Engine;
-use csound_plugin::orchestra::declarations::{NoteLength, NoteMode, Pitch, Velocity};
+use csound_plugin::orchestra::declarations::{
+    NoteLength, NoteMode, PValue, Pitch, Velocity, FIRST_EXTRA,
+};
 use csound_plugin::orchestra::trust::TrustStore;
 use csound_plugin::orchestra::Source;
 use csound_plugin::presets;
@@ -141,6 +143,18 @@ fn run_check(args: CheckArgs) -> Result<(), String> {
                 ""
             };
             println!("  p{pf} = {p4}, p{vf} = {p5}{channel}");
+            for (i, extra) in fields.extra.iter().enumerate() {
+                let what = match extra {
+                    Some(PValue::Constant(v)) => format!("{v}"),
+                    Some(PValue::Key) => "MIDI key 0..127".into(),
+                    Some(PValue::Cps) => "frequency in Hz".into(),
+                    Some(PValue::Velocity) => "velocity 0..1".into(),
+                    Some(PValue::VelocityMidi) => "velocity 0..127".into(),
+                    Some(PValue::Channel) => "MIDI channel 1..16".into(),
+                    None => continue,
+                };
+                println!("  p{} = {what}", FIRST_EXTRA as usize + i);
+            }
         }
         NoteMode::Midi => {
             println!("  raw MIDI into Csound's MIDI system (massign, cpsmidi, veloc, ...)")
