@@ -49,6 +49,69 @@ pub trait Flavour: Send + Sync + 'static {
     const VST3_SUBCATEGORIES: &'static [Vst3SubCategory];
 }
 
+/// The widths offered besides stereo (the first, what hosts pick by default): mono, and the
+/// wider ones an orchestra with more `nchnls` fills (quad to 7.1). Hosts that take one (CLAP
+/// audio-ports-config, VST3 speaker arrangements) hear every channel the orchestra has.
+const WIDTHS: [(u32, &str); 7] = [
+    (2, "Stereo"),
+    (1, "Mono"),
+    (4, "4 channels"),
+    (5, "5 channels"),
+    (6, "6 channels"),
+    (7, "7 channels"),
+    (8, "8 channels"),
+];
+
+/// The instrument's stereo sidechain input.
+const SIDECHAIN: [std::num::NonZeroU32; 1] = [new_nonzero_u32(2)];
+
+/// The instrument's layouts: every width, each with the stereo sidechain (VST3 lets a host
+/// change channel counts, not buses). VST3 hosts cannot pick the wider ones yet: nice-plug
+/// 0.4.2's `setBusArrangements` reads an instrument's sidechain one place past the host's list
+/// (it counts aux inputs from 1 when there is no main input), so it refuses every request; CLAP
+/// hosts can.
+const INSTRUMENT_LAYOUTS: [AudioIOLayout; 7] = {
+    let mut layouts = [AudioIOLayout::const_default(); 7];
+    let mut i = 0;
+    while i < WIDTHS.len() {
+        layouts[i] = AudioIOLayout {
+            main_input_channels: None,
+            main_output_channels: NonZeroU32::new(WIDTHS[i].0),
+            aux_input_ports: &SIDECHAIN,
+            aux_output_ports: &[],
+            names: PortNames {
+                layout: Some(WIDTHS[i].1),
+                main_input: None,
+                main_output: Some("Output"),
+                aux_inputs: &["Sidechain"],
+                aux_outputs: &[],
+            },
+        };
+        i += 1;
+    }
+    layouts
+};
+
+/// The effect's layouts: every width, as many channels in as out.
+const EFFECT_LAYOUTS: [AudioIOLayout; 7] = {
+    let mut layouts = [AudioIOLayout::const_default(); 7];
+    let mut i = 0;
+    while i < WIDTHS.len() {
+        layouts[i] = AudioIOLayout {
+            main_input_channels: NonZeroU32::new(WIDTHS[i].0),
+            main_output_channels: NonZeroU32::new(WIDTHS[i].0),
+            aux_input_ports: &[],
+            aux_output_ports: &[],
+            names: PortNames {
+                layout: Some(WIDTHS[i].1),
+                ..PortNames::const_default()
+            },
+        };
+        i += 1;
+    }
+    layouts
+};
+
 /// Marker for the instrument.
 pub struct InstrumentFlavour;
 /// Marker for the effect.
@@ -57,19 +120,7 @@ pub struct EffectFlavour;
 impl Flavour for InstrumentFlavour {
     const KIND: Kind = Kind::Instrument;
     const NAME: &'static str = "Csound Instrument";
-    const LAYOUTS: &'static [AudioIOLayout] = &[AudioIOLayout {
-        main_input_channels: None,
-        main_output_channels: NonZeroU32::new(2),
-        aux_input_ports: &[new_nonzero_u32(2)],
-        aux_output_ports: &[],
-        names: PortNames {
-            layout: Some("Stereo with sidechain"),
-            main_input: None,
-            main_output: Some("Output"),
-            aux_inputs: &["Sidechain"],
-            aux_outputs: &[],
-        },
-    }];
+    const LAYOUTS: &'static [AudioIOLayout] = &INSTRUMENT_LAYOUTS;
     const MIDI: MidiConfig = MidiConfig::MidiCCs;
     const CLAP_ID: &'static str = "net.csound-plugin.instrument";
     const CLAP_FEATURES: &'static [ClapFeature] = &[
@@ -88,13 +139,7 @@ impl Flavour for InstrumentFlavour {
 impl Flavour for EffectFlavour {
     const KIND: Kind = Kind::Effect;
     const NAME: &'static str = "Csound Effect";
-    const LAYOUTS: &'static [AudioIOLayout] = &[AudioIOLayout {
-        main_input_channels: NonZeroU32::new(2),
-        main_output_channels: NonZeroU32::new(2),
-        aux_input_ports: &[],
-        aux_output_ports: &[],
-        names: PortNames::const_default(),
-    }];
+    const LAYOUTS: &'static [AudioIOLayout] = &EFFECT_LAYOUTS;
     const MIDI: MidiConfig = MidiConfig::None;
     const CLAP_ID: &'static str = "net.csound-plugin.effect";
     const CLAP_FEATURES: &'static [ClapFeature] = &[

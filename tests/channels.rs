@@ -1,6 +1,7 @@
-//! An orchestra's own channel count in the stereo plugins, through the built bundles (CLAP and
-//! VST3): one channel is heard on both sides, more than two play their first two, an orchestra
-//! that never says `nchnls` gets the host's two, and a mono effect hears both input sides.
+//! An orchestra's own channel count in the plugins, through the built bundles (CLAP and VST3):
+//! one channel is heard on both sides, more than a stereo track has play their first two (and
+//! all of them on a track as wide, which the plugins offer hosts up to 8), an orchestra that
+//! never says `nchnls` gets the host's two, and a mono effect hears both input sides.
 //! Notes fill the p-fields beyond p6 that the `<CsPlugin>` section declares.
 
 mod common;
@@ -104,5 +105,66 @@ fn p7_to_p9_get_what_the_csplugin_section_declares() {
             "{format:?}: p8 * p9 / 128 = {}",
             out[1][100]
         );
+    }
+}
+
+/// CLAP only: VST3 hosts cannot give the instrument a wider bus (see `INSTRUMENT_LAYOUTS` in
+/// src/lib.rs: nice-plug's `setBusArrangements` misreads an instrument's sidechain); the VST3
+/// effect takes one ([`a_quad_effect_processes_four_channels`]).
+#[test]
+fn a_wide_track_hears_every_channel_of_a_wide_orchestra() {
+    let gains = [1.0f32, 0.5, 0.25, 0.125, -1.0, -0.5];
+    let csd = instrument(
+        "nchnls = 6",
+        "outc a1, a1 * 0.5, a1 * 0.25, a1 * 0.125, -a1, a1 * -0.5",
+    );
+    for format in [Format::Clap] {
+        for width in [4u32, 6, 8] {
+            let mut host = open_wide(format, Which::Instrument, 48000.0, 256, width);
+            load_orchestra(host.as_mut(), Some(&csd), None);
+            let out = run(host.as_mut(), 8000, &[256], &[(0, note_on(60))], None);
+            assert_eq!(
+                out.len(),
+                width as usize,
+                "{format:?}: {width} channels out"
+            );
+            assert!(peak(&out[0]) > 0.2, "{format:?} x{width}: silent");
+            for (ch, channel) in out.iter().enumerate() {
+                let gain = gains.get(ch).copied().unwrap_or(0.0);
+                for (s, l) in channel.iter().zip(&out[0]) {
+                    assert_eq!(*s, l * gain, "{format:?} x{width}: channel {}", ch + 1);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_quad_effect_processes_four_channels() {
+    let csd = "<CsoundSynthesizer>\n<CsInstruments>\nksmps = 16\nnchnls = 4\n0dbfs = 1\n\
+               instr 1\n a1, a2, a3, a4 inq\n outq a4, a3, a2, a1\nendin\n</CsInstruments>\n\
+               <CsScore>\ni 1 0 -1\n</CsScore>\n</CsoundSynthesizer>\n";
+    let frames = 2048;
+    let input: Vec<Vec<f32>> = (0..4)
+        .map(|ch| {
+            (0..frames)
+                .map(|i| ((i * (ch + 1)) % 97) as f32 / 97.0)
+                .collect()
+        })
+        .collect();
+    for format in FORMATS {
+        let mut host = open_wide(format, Which::Effect, 48000.0, 256, 4);
+        load_orchestra(host.as_mut(), Some(csd), None);
+        let out = run(host.as_mut(), frames, &[256], &[], Some(&input));
+        assert_eq!(out.len(), 4, "{format:?}");
+        for ch in 0..4 {
+            assert_eq!(
+                out[ch][16..],
+                input[3 - ch][..frames - 16],
+                "{format:?}: output {} is input {} one k-period late",
+                ch + 1,
+                4 - ch
+            );
+        }
     }
 }

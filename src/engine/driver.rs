@@ -33,14 +33,15 @@ pub struct Engine {
     pub(super) ksmps: usize,
     /// Csound's full scale: host samples are multiplied by it on the way in.
     pub(super) zero_dbfs: f64,
-    /// The orchestra's output channels (`nchnls`): one is heard on both sides, more than two
-    /// play their first two.
+    /// The orchestra's output channels (`nchnls`): one is heard on the first two host channels
+    /// (left and right), more than the host has play their first ones.
     pub(super) nchnls: usize,
-    /// The orchestra's input channels (`nchnls_i`): one gets the mean of the host's two.
+    /// The orchestra's input channels (`nchnls_i`): one gets the mean of the host's first two.
     pub(super) nchnls_i: usize,
     /// Frames of the current k-period gathered so far.
     pub(super) pos: usize,
-    /// The last k-period's output, scaled to ±1 and cleaned of NaN/inf, being played out.
+    /// The last k-period's output, scaled to ±1 and cleaned of NaN/inf, being played out:
+    /// [`MAX_CHANNELS`] samples a frame, one for each host channel there may be.
     pub(super) out: Vec<f32>,
     pub(super) params: Vec<BoundParam>,
     pub(super) transport: TransportChannels,
@@ -71,8 +72,12 @@ pub const CEILING: f32 = 16.0;
 const MUTED: &[u8] = b"csound-plugin: output muted: the orchestra's output went above +24 dBFS \
 or was not a number (NaN or infinite); check its levels and 0dbfs\n";
 
-/// The host's channels: the plugins are stereo (an orchestra's own `nchnls` is mapped onto them).
-pub(super) const CHANNELS: usize = 2;
+/// The channels a plugin's main bus has unless the host picks a wider layout; an orchestra that
+/// never says `nchnls` gets this many.
+pub const STEREO: usize = 2;
+
+/// The widest main bus the plugins offer hosts (7.1).
+pub const MAX_CHANNELS: usize = 8;
 
 impl Engine {
     /// Binds parameters to slots (`slots[i]` is the slot of `loaded.params[i]`) and writes every
@@ -116,8 +121,8 @@ impl Engine {
         self.ksmps
     }
 
-    /// The last k-period's output (interleaved stereo, scaled to ±1), which the next `ksmps`
-    /// frames play.
+    /// The last k-period's output (interleaved, [`MAX_CHANNELS`] samples a frame, scaled to
+    /// ±1), which the next `ksmps` frames play.
     pub fn last_output(&self) -> &[f32] {
         &self.out
     }
@@ -238,12 +243,12 @@ impl Engine {
         }
         let scale = 1.0 / self.zero_dbfs;
         let mut wild = false;
-        // Csound's frames of `nchnls` samples onto the host's stereo frames.
+        // Csound's frames of `nchnls` samples onto host channels: mono on left and right.
         let nchnls = self.nchnls.max(1);
         let spout = self.csound.spout();
-        for (frame, o) in self.out.chunks_exact_mut(CHANNELS).enumerate() {
+        for (frame, o) in self.out.chunks_exact_mut(MAX_CHANNELS).enumerate() {
             for (ch, o) in o.iter_mut().enumerate() {
-                let from = if nchnls == 1 { 0 } else { ch };
+                let from = if nchnls == 1 && ch < STEREO { 0 } else { ch };
                 *o = if from < nchnls {
                     (spout.get(frame * nchnls + from).copied().unwrap_or(0.0) * scale) as f32
                 } else {
@@ -261,8 +266,9 @@ impl Engine {
         self.muted = wild;
     }
 
-    /// Processes one block in place. `io` holds the stereo channels: the effect's input on the
-    /// way in (the instrument's is ignored), the output on the way out. `sidechain` feeds the
+    /// Processes one block in place. `io` holds the main bus's channels (up to
+    /// [`MAX_CHANNELS`]): the effect's input on the way in (the instrument's is ignored), the
+    /// output on the way out. `sidechain` feeds the
     /// instrument's Csound input. `events` must come in time order; `values(slot)` gives a
     /// slot's normalized value when it drives its channel.
     pub fn process(
@@ -300,8 +306,13 @@ impl Engine {
                 };
                 // Inputs are read before the outputs overwrite the effect's buffers in place.
                 if nchnls_i == 1 {
+                    // A mono input hears the mean of left and right (or the one channel).
+                    let mean = match io.len() {
+                        1 if self.kind == Kind::Effect => input(0),
+                        _ => (input(0) + input(1)) * 0.5,
+                    };
                     if let Some(s) = spin.get_mut(k) {
-                        *s = (input(0) + input(1)) as f64 * 0.5 * zero;
+                        *s = mean as f64 * zero;
                     }
                 } else {
                     for ch in 0..nchnls_i {
@@ -310,10 +321,8 @@ impl Engine {
                         }
                     }
                 }
-                for ch in 0..CHANNELS {
-                    if let Some(c) = io.get_mut(ch) {
-                        c[f] = self.out[k * CHANNELS + ch];
-                    }
+                for (ch, c) in io.iter_mut().take(MAX_CHANNELS).enumerate() {
+                    c[f] = self.out[k * MAX_CHANNELS + ch];
                 }
             }
             self.pos += end - i;

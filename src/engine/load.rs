@@ -4,7 +4,7 @@
 use crate::csound::MessageLevel;
 use crate::csound::{csd, Csound, Error, ErrorKind, Result};
 use crate::engine::controllers::MidiControls;
-use crate::engine::driver::{Engine, Notes, CHANNELS};
+use crate::engine::driver::{Engine, Notes, MAX_CHANNELS, STEREO};
 use crate::engine::notes::NoteMapper;
 use crate::engine::python::PythonTurn;
 use crate::engine::transport::TransportChannels;
@@ -129,7 +129,7 @@ impl Engine {
             // Csound's default of one channel would put a plugin that never says `nchnls` on
             // the left side only; the host is stereo.
             if !declarations::declares_nchnls(&parsed) {
-                options.push(format!("--nchnls={CHANNELS}"));
+                options.push(format!("--nchnls={STEREO}"));
             }
             options.push("--sample-accurate".to_string());
         }
@@ -173,12 +173,14 @@ impl Engine {
         let note_mode = Self::note_length(note_mode, &parsed, origin, &csound);
         let zero_dbfs = csound.zero_dbfs();
         let (nchnls, nchnls_i) = (csound.nchnls(), csound.nchnls_input());
-        if live && nchnls > CHANNELS {
+        if live && nchnls > STEREO {
             csound.messages().note(
                 MessageLevel::Warning,
                 &format!(
-                    "csound-plugin: {origin}: the orchestra has {nchnls} output channels; the \
-                     plugin plays the first {CHANNELS}"
+                    "csound-plugin: {origin}: the orchestra has {nchnls} output channels: give \
+                     the plugin a {}-channel layout in the host to hear them all; on a narrower \
+                     track it plays the first ones",
+                    nchnls.min(MAX_CHANNELS)
                 ),
             );
         }
@@ -223,7 +225,7 @@ impl Engine {
             pos: 0,
             nchnls,
             nchnls_i,
-            out: vec![0.0; ksmps * CHANNELS],
+            out: vec![0.0; ksmps * MAX_CHANNELS],
             params: Vec::new(),
             transport,
             controls,

@@ -38,6 +38,6 @@ pub mod remote;
 pub mod transport;
 pub mod voice;
 
-pub use driver::{Engine, CEILING};
+pub use driver::{Engine, CEILING, MAX_CHANNELS, STEREO};
 pub use events::MidiEvent;
 pub use load::{Loaded, ScorePlay, Setup};

@@ -9,8 +9,9 @@
 //! offers the latency, params and state extensions (with no-op callbacks: this host reads
 //! everything on demand).
 
+use super::clap_ports::{main_port, port_layout, select_config};
 use super::{Event, ParamInfo, Setup, TestHost, Transport};
-use clack_extensions::audio_ports::{AudioPortFlags, AudioPortInfoBuffer, PluginAudioPorts};
+use clack_extensions::audio_ports::PluginAudioPorts;
 use clack_extensions::latency::{HostLatency, HostLatencyImpl, PluginLatency};
 use clack_extensions::params::{
     HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamInfoBuffer,
@@ -191,6 +192,7 @@ impl ClapHost {
         let params = shared.get_extension::<PluginParams>();
         let state = shared.get_extension::<PluginState>();
 
+        select_config(&mut instance, setup);
         let (input_layout, output_layout) = match audio_ports {
             Some(ext) => (
                 port_layout(&mut instance, ext, true),
@@ -492,42 +494,6 @@ impl Drop for ClapHost {
         // clack-host leaks an instance whose audio processor outlives it: hand it back first.
         self.deactivate();
     }
-}
-
-/// Each declared port of one direction as (channel count, is main), from the audio-ports
-/// extension.
-fn port_layout(
-    instance: &mut PluginInstance<Handlers>,
-    ext: PluginAudioPorts,
-    is_input: bool,
-) -> Vec<(u32, bool)> {
-    let handle = instance.plugin_handle();
-    let mut buffer = AudioPortInfoBuffer::new();
-    (0..ext.count(&handle, is_input))
-        .map(|index| {
-            let info = ext
-                .get(&handle, index, is_input, &mut buffer)
-                .unwrap_or_else(|| panic!("plugin has no info for audio port {index}"));
-            (
-                info.channel_count,
-                info.flags.contains(AudioPortFlags::IS_MAIN),
-            )
-        })
-        .collect()
-}
-
-/// The port flagged main (else the first), checked to have the `channels` the test expects.
-fn main_port(layout: &[(u32, bool)], channels: u32, direction: &str) -> Option<usize> {
-    let index = layout
-        .iter()
-        .position(|&(_, main)| main)
-        .or((!layout.is_empty()).then_some(0))?;
-    assert_eq!(
-        layout[index].0, channels,
-        "the main {direction} port has {} channels, the setup asks for {channels}",
-        layout[index].0
-    );
-    Some(index)
 }
 
 /// A note on note port 0 with no note id (-1): the plugin matches on channel and key.

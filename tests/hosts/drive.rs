@@ -37,11 +37,22 @@ pub fn bundle(format: Format) -> PathBuf {
 }
 
 pub fn open(format: Format, which: Which, sample_rate: f64, max_block: u32) -> Box<dyn TestHost> {
+    open_wide(format, which, sample_rate, max_block, 2)
+}
+
+/// [`open`] on a track of `channels` channels (the effect takes as many in).
+pub fn open_wide(
+    format: Format,
+    which: Which,
+    sample_rate: f64,
+    max_block: u32,
+    channels: u32,
+) -> Box<dyn TestHost> {
     let setup = Setup {
         sample_rate,
         max_block,
-        inputs: if which == Which::Effect { 2 } else { 0 },
-        outputs: 2,
+        inputs: if which == Which::Effect { channels } else { 0 },
+        outputs: channels,
     };
     match (format, which) {
         (Format::Clap, Which::Instrument) => {
@@ -83,7 +94,7 @@ pub fn run(
     events: &[(usize, Event)],
     input: Option<&[Vec<f32>]>,
 ) -> Vec<Vec<f32>> {
-    let mut out = vec![Vec::with_capacity(frames), Vec::with_capacity(frames)];
+    let mut out: Vec<Vec<f32>> = Vec::new();
     let mut at = 0;
     let mut i = 0;
     while at < frames {
@@ -98,6 +109,7 @@ pub fn run(
             .map(|inp| inp.iter().map(|c| c[at..at + n].to_vec()).collect())
             .unwrap_or_default();
         let block = host.process(&block_input, n, &block_events, None);
+        out.resize_with(block.len(), || Vec::with_capacity(frames));
         for (o, b) in out.iter_mut().zip(block) {
             o.extend_from_slice(&b);
         }

@@ -1,6 +1,7 @@
 //! The audio thread's side of live recompilation: plays the current engine and crossfades to a
 //! new one at a block boundary, handing the old one back to the loader.
 
+use crate::engine::driver::MAX_CHANNELS;
 use crate::engine::events::MidiEvent;
 use crate::engine::transport::Transport;
 use crate::engine::voice::Voice as Engine;
@@ -54,7 +55,7 @@ pub struct Player {
     retire: rtrb::Producer<Engine>,
     kind: Kind,
     /// The new engine's output during a fade (sized on activation, never on the audio thread).
-    scratch: [Vec<f32>; 2],
+    scratch: [Vec<f32>; MAX_CHANNELS],
     /// The block's events, given to both engines during a fade.
     events: Vec<MidiEvent>,
 }
@@ -72,7 +73,7 @@ impl Player {
             incoming,
             retire,
             kind,
-            scratch: [Vec::new(), Vec::new()],
+            scratch: Default::default(),
             events: Vec::with_capacity(MAX_FADE_EVENTS),
         }
     }
@@ -84,7 +85,7 @@ impl Player {
         self.next = None;
         self.current = engine;
         let len = max_block.clamp(1, 1 << 16);
-        self.scratch = [vec![0.0; len], vec![0.0; len]];
+        self.scratch = std::array::from_fn(|_| vec![0.0; len]);
     }
 
     /// The engine playing now.
@@ -203,14 +204,10 @@ impl Player {
             return;
         };
         let n = end - start;
-        let [s0, s1] = &mut self.scratch;
-        let (s0, s1) = (&mut s0[..n], &mut s1[..n]);
+        let width = io.len().min(MAX_CHANNELS);
         // The new engine gets the same input (the effect's) as the old one.
-        for (s, ch) in [&mut *s0, &mut *s1].into_iter().zip(0..) {
-            match io.get(ch) {
-                Some(c) => s.copy_from_slice(&c[start..end]),
-                None => s.fill(0.0),
-            }
+        for (s, ch) in self.scratch.iter_mut().zip(0..width) {
+            s[..n].copy_from_slice(&io[ch][start..end]);
         }
         let events = &self.events;
         // Events stamped past the block's end go with its last chunk.
@@ -228,32 +225,29 @@ impl Player {
             _ => None,
         });
         let side = side_chunk.as_ref().map(|s| &s[..]);
-        let [io0, io1] = io else {
-            return;
-        };
-        let (io0, io1) = (&mut io0[start..end], &mut io1[start..end]);
+        // This chunk of every channel, without allocating.
+        let mut old: [&mut [f32]; MAX_CHANNELS] = Default::default();
+        for (o, c) in old.iter_mut().zip(io.iter_mut()) {
+            *o = &mut c[start..end];
+        }
+        let old = &mut old[..width];
         match &mut self.current {
-            Some(engine) => engine.process(
-                &mut [&mut *io0, &mut *io1],
-                side,
-                &mut in_chunk(),
-                values,
-                transport,
-            ),
+            Some(engine) => engine.process(old, side, &mut in_chunk(), values, transport),
             // A failed orchestra: silence for the instrument, the input for the effect.
-            None if self.kind == Kind::Instrument => {
-                io0.fill(0.0);
-                io1.fill(0.0);
-            }
+            None if self.kind == Kind::Instrument => old.iter_mut().for_each(|c| c.fill(0.0)),
             None => {}
         }
+        let mut new: [&mut [f32]; MAX_CHANNELS] = Default::default();
+        for (o, s) in new.iter_mut().zip(self.scratch.iter_mut()) {
+            *o = &mut s[..n];
+        }
         fade.engine
-            .process(&mut [s0, s1], side, &mut in_chunk(), values, transport);
-        let [s0, s1] = &self.scratch;
+            .process(&mut new[..width], side, &mut in_chunk(), values, transport);
         for f in 0..n {
             let g = fade.next_gain();
-            io0[f] += (s0[f] - io0[f]) * g;
-            io1[f] += (s1[f] - io1[f]) * g;
+            for (o, s) in old.iter_mut().zip(&new) {
+                o[f] += (s[f] - o[f]) * g;
+            }
         }
     }
 }

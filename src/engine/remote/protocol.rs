@@ -12,6 +12,7 @@
 //! ("staged") with the block that completes the k-period.
 
 use crate::csound::{Error, MessageLevel};
+use crate::engine::driver::MAX_CHANNELS;
 use crate::engine::events::MidiEvent;
 use crate::engine::load::{Loaded, MAX_KSMPS};
 use crate::engine::transport::Transport;
@@ -42,6 +43,8 @@ const VALUES: usize = 8;
 pub const SLOTS: usize = 64;
 /// The transport, 11 words.
 const TRANSPORT: usize = VALUES + SLOTS;
+/// Channels of the host's main bus in the block (1..=[`MAX_CHANNELS`]).
+const WIDTH: usize = TRANSPORT + 12;
 /// Values and transport as they stood when the staged frames began a k-period.
 const STAGED_VALUES: usize = 96;
 const STAGED_TRANSPORT: usize = STAGED_VALUES + SLOTS;
@@ -79,25 +82,25 @@ impl Layout {
     pub fn input_at(&self, channel: usize) -> usize {
         HEADER + channel * self.capacity
     }
-    /// Where the sidechain input of `channel` starts.
+    /// Where the sidechain input of `channel` (of two) starts.
     pub fn sidechain_at(&self, channel: usize) -> usize {
-        HEADER + (2 + channel) * self.capacity
+        HEADER + (MAX_CHANNELS + channel) * self.capacity
     }
     /// Where the output of `channel` starts.
     pub fn output_at(&self, channel: usize) -> usize {
-        HEADER + (4 + channel) * self.capacity
+        HEADER + (MAX_CHANNELS + 2 + channel) * self.capacity
     }
     fn events_at(&self) -> usize {
-        HEADER + 6 * self.capacity
+        HEADER + (2 * MAX_CHANNELS + 2) * self.capacity
     }
-    /// Where the engine's last k-period output lies (interleaved stereo, `ksmps` frames), when
-    /// the block asked for it with [`FLAG_KEEP_OUTPUT`].
+    /// Where the engine's last k-period output lies (interleaved, [`MAX_CHANNELS`] samples a
+    /// frame, `ksmps` frames), when the block asked for it with [`FLAG_KEEP_OUTPUT`].
     pub fn k_output_at(&self) -> usize {
         self.events_at() + MAX_EVENTS * EVENT_WORDS
     }
     /// The block's size in words.
     pub fn words(&self) -> usize {
-        self.k_output_at() + MAX_KSMPS * 2
+        self.k_output_at() + MAX_KSMPS * MAX_CHANNELS
     }
 }
 
@@ -140,6 +143,8 @@ pub struct BlockHeader {
     /// transport.
     pub staged: usize,
     pub flags: u32,
+    /// Channels of the host's main bus (1..=[`MAX_CHANNELS`]).
+    pub channels: usize,
 }
 
 impl Layout {
@@ -154,6 +159,7 @@ impl Layout {
         store(words, FRAMES, header.frames as u32);
         store(words, STAGED, header.staged as u32);
         store(words, FLAGS, header.flags);
+        store(words, WIDTH, header.channels as u32);
         write_values(words, VALUES, values, TRANSPORT, transport);
     }
 
@@ -174,6 +180,7 @@ impl Layout {
             frames,
             staged: (load(words, STAGED) as usize).min(frames),
             flags: load(words, FLAGS),
+            channels: (load(words, WIDTH) as usize).clamp(1, MAX_CHANNELS),
         }
     }
 
@@ -345,7 +352,7 @@ pub enum Command {
 pub enum Report {
     /// The orchestra loaded: what it declares, and the bindings after binding it.
     Loaded {
-        loaded: Loaded,
+        loaded: Box<Loaded>,
         bindings: BTreeMap<String, usize>,
     },
     /// It did not load.

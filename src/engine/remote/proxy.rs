@@ -18,6 +18,7 @@ use crate::csound::process::shared::{self, SharedRegion};
 use crate::csound::process::spawn::Program;
 use crate::csound::process::zygote::{self, EngineProcess};
 use crate::csound::{Error, ErrorKind, MessageLevel, MessageLog};
+use crate::engine::driver::MAX_CHANNELS;
 use crate::engine::events::{HeldNotes, MidiEvent};
 use crate::engine::load::Loaded;
 use crate::engine::transport::Transport;
@@ -180,7 +181,7 @@ impl RemoteEngine {
         let asked = Instant::now();
         let first = send(&ours, &request).and_then(|()| first_report(&ours, &mut reader, &log));
         let (loaded, bindings) = match first {
-            Ok(Report::Loaded { loaded, bindings }) => (loaded, bindings),
+            Ok(Report::Loaded { loaded, bindings }) => (*loaded, bindings),
             Ok(Report::Failed(error)) => return stop(&health, error),
             Ok(Report::Message { .. } | Report::Widget(_)) | Err(_) => {
                 let what = if asked.elapsed() >= COMPILE_TIMEOUT {
@@ -221,7 +222,7 @@ impl RemoteEngine {
             staged_sidechain: false,
             staged_values: Box::new([None; SLOTS]),
             staged_transport: Transport::default(),
-            k_output: vec![0.0; loaded.ksmps * 2],
+            k_output: vec![0.0; loaded.ksmps * MAX_CHANNELS],
             have_output: false,
             events: Vec::with_capacity(MAX_EVENTS),
             held: HeldNotes::default(),
@@ -384,7 +385,7 @@ impl RemoteEngine {
             }
         }
         if self.kind == Kind::Effect {
-            for (ch, channel) in io.iter().enumerate().take(2) {
+            for (ch, channel) in io.iter().enumerate().take(MAX_CHANNELS) {
                 write_samples(words, self.layout.input_at(ch) + at, &channel[..n]);
             }
         }
@@ -395,9 +396,9 @@ impl RemoteEngine {
                 }
                 self.staged_transport = *transport;
             }
-            for (ch, channel) in io.iter_mut().enumerate().take(2) {
+            for (ch, channel) in io.iter_mut().enumerate().take(MAX_CHANNELS) {
                 for (f, sample) in channel[..n].iter_mut().enumerate() {
-                    *sample = self.k_output[(phase + f) * 2 + ch];
+                    *sample = self.k_output[(phase + f) * MAX_CHANNELS + ch];
                 }
             }
             self.staged += n;
@@ -454,6 +455,7 @@ impl RemoteEngine {
             frames: at + n,
             staged: at,
             flags,
+            channels: io.len().clamp(1, MAX_CHANNELS),
         };
         self.layout.write_header(words, &header, values, transport);
         if at > 0 {
@@ -489,7 +491,7 @@ impl RemoteEngine {
             shared::wait(&words[ANSWER], now, self.deadline - waited);
         }
         self.compute = Duration::from_nanos(words[COMPUTE].load(Ordering::Relaxed) as u64);
-        for (ch, channel) in io.iter_mut().enumerate().take(2) {
+        for (ch, channel) in io.iter_mut().enumerate().take(MAX_CHANNELS) {
             read_samples(words, self.layout.output_at(ch) + at, &mut channel[..n]);
         }
         if short {

@@ -11,7 +11,7 @@ use super::protocol::{Layout, LoadRequest, Report, ANSWER, FLAG_RESET, FLAG_SIDE
 use crate::csound::process::shared::{self, SharedRegion};
 use crate::csound::process::{sandbox, zygote};
 use crate::csound::{Error, ErrorKind, MessageLevel, MessageLog};
-use crate::engine::driver::Engine;
+use crate::engine::driver::{Engine, MAX_CHANNELS};
 use crate::orchestra::source::Kind;
 use crate::orchestra::trust::{self, TrustStore};
 use crate::params::state::OrchestraState;
@@ -119,7 +119,7 @@ fn serve(control: OwnedFd, shared_fd: OwnedFd) -> std::io::Result<()> {
             let log = engine.csound().messages();
             forward_messages(log, engine.csound().widget_writes(), reports.clone());
             send(&Report::Loaded {
-                loaded,
+                loaded: Box::new(loaded),
                 bindings: state.bindings,
             })?;
             engine
@@ -190,7 +190,7 @@ fn perform(
 ) {
     let words = region.words();
     let capacity = layout.capacity;
-    let mut io = [vec![0.0f32; capacity], vec![0.0f32; capacity]];
+    let mut io: [Vec<f32>; MAX_CHANNELS] = std::array::from_fn(|_| vec![0.0f32; capacity]);
     let mut side = [vec![0.0f32; capacity], vec![0.0f32; capacity]];
     let mut events = Vec::with_capacity(MAX_EVENTS);
     // The plugin numbers blocks from 1; it may have asked for the first already.
@@ -213,11 +213,11 @@ fn perform(
             }
         }
         let header = layout.read_header(words);
-        let n = header.frames;
+        let (n, width) = (header.frames, header.channels);
         if header.flags & FLAG_RESET != 0 {
             engine.reset();
         }
-        for (ch, buffer) in io.iter_mut().enumerate() {
+        for (ch, buffer) in io.iter_mut().enumerate().take(width) {
             match kind {
                 Kind::Effect => {
                     read_samples(words, layout.input_at(ch), &mut buffer[..n]);
@@ -238,14 +238,17 @@ fn perform(
         // have: with the values and transport of their time, their events at their frames.
         let staged = header.staged;
         let split = events.partition_point(|e| (e.at() as usize) < staged);
-        let [l, r] = &mut io;
         let [sl, sr] = &side;
-        let (l_staged, l_now) = l[..n].split_at_mut(staged);
-        let (r_staged, r_now) = r[..n].split_at_mut(staged);
+        // Each channel split at the staged frames, without allocating.
+        let mut before: [&mut [f32]; MAX_CHANNELS] = Default::default();
+        let mut now: [&mut [f32]; MAX_CHANNELS] = Default::default();
+        for ((b, a), channel) in before.iter_mut().zip(now.iter_mut()).zip(io.iter_mut()) {
+            (*b, *a) = channel[..n].split_at_mut(staged);
+        }
         if staged > 0 {
             let sidechain = [&sl[..staged], &sr[..staged]];
             engine.process(
-                &mut [l_staged, r_staged],
+                &mut before[..width],
                 has_side.then_some(&sidechain[..]),
                 &mut events[..split].iter().copied(),
                 &|slot| layout.value(words, slot, true),
@@ -254,7 +257,7 @@ fn perform(
         }
         let sidechain = [&sl[staged..n], &sr[staged..n]];
         engine.process(
-            &mut [l_now, r_now],
+            &mut now[..width],
             has_side.then_some(&sidechain[..]),
             &mut events[split..]
                 .iter()
@@ -262,7 +265,7 @@ fn perform(
             &|slot| layout.value(words, slot, false),
             &layout.transport(words, false),
         );
-        for (ch, buffer) in io.iter().enumerate() {
+        for (ch, buffer) in io.iter().enumerate().take(width) {
             write_samples(words, layout.output_at(ch), &buffer[..n]);
         }
         if header.flags & FLAG_KEEP_OUTPUT != 0 {

@@ -232,6 +232,7 @@ impl Vst3Host {
     /// Reads the audio buses, checks the main ones against the setup, and activates every audio
     /// bus (auxiliary inputs get silence, as from an unrouted sidechain) and the event input.
     fn configure_buses(&mut self) {
+        self.arrange_buses();
         self.inputs = self.audio_buses(kInput as i32);
         self.outputs = self.audio_buses(kOutput as i32);
         let main_channels = |buses: &[Bus]| buses.iter().find(|b| b.main).map_or(0, |b| b.channels);
@@ -267,6 +268,42 @@ impl Vst3Host {
                     .activateBus(kEvent as i32, kInput as i32, 0, 1);
                 assert_eq!(rc, kResultOk, "activateBus(event input 0)");
             }
+        }
+    }
+
+    /// Asks for the setup's main channel counts, as a DAW does for a track of that width: every
+    /// bus keeps its channel count but the main ones (speaker arrangements with that many
+    /// speakers). A plugin that refuses keeps its default, which the caller then checks.
+    fn arrange_buses(&mut self) {
+        let arrangement = |channels: u32| -> u64 { (1u64 << channels) - 1 };
+        let main_channels = |buses: &[Bus]| buses.iter().find(|b| b.main).map_or(0, |b| b.channels);
+        if main_channels(&self.audio_buses(kInput as i32)) == self.setup.inputs as usize
+            && main_channels(&self.audio_buses(kOutput as i32)) == self.setup.outputs as usize
+        {
+            // Already so: many plugins take no request they need not.
+            return;
+        }
+        let wanted = |direction: i32, main: u32| -> Vec<u64> {
+            self.audio_buses(direction)
+                .iter()
+                .map(|bus| match bus.main {
+                    true => arrangement(main),
+                    false => arrangement(bus.channels as u32),
+                })
+                .collect()
+        };
+        let (mut inputs, mut outputs) = (
+            wanted(kInput as i32, self.setup.inputs),
+            wanted(kOutput as i32, self.setup.outputs),
+        );
+        // SAFETY: a COM call on a live object with arrays of the lengths given.
+        unsafe {
+            self.processor.setBusArrangements(
+                inputs.as_mut_ptr(),
+                inputs.len() as int32,
+                outputs.as_mut_ptr(),
+                outputs.len() as int32,
+            );
         }
     }
 
