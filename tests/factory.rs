@@ -82,7 +82,7 @@ fn check(orchestra: &FactoryOrchestra, preset: Option<&Preset>) {
     });
     let (events, input) = match orchestra.kind {
         Kind::Instrument => (render::demo_phrase(SR), None),
-        Kind::Effect => (Vec::new(), Some(effect_input())),
+        Kind::Effect => (Vec::new(), Some(effect_input().to_vec())),
     };
     // Long reverbs need 6 s after the input to die away.
     let seconds = if orchestra.kind == Kind::Effect {
@@ -100,22 +100,21 @@ fn check(orchestra: &FactoryOrchestra, preset: Option<&Preset>) {
     let rendered = render::render(&job, &TrustStore::default(), |_| {})
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     assert!(rendered.unknown_channels.is_empty(), "{name}");
-    let all: Vec<f32> = rendered
-        .left
+    let all: Vec<f32> = rendered.channels[0]
         .iter()
-        .chain(&rendered.right)
+        .chain(&rendered.channels[1])
         .copied()
         .collect();
     assert!(all.iter().all(|s| s.is_finite()), "{name}: NaN or inf");
     let peak = all.iter().fold(0.0f32, |m, s| m.max(s.abs()));
     assert!(peak < 0.99, "{name}: clips (peak {peak})");
     // Not silent: the loud part (the first 4 s, where the notes or the input are) has level.
-    let loud = &rendered.left[..(4.0 * SR) as usize];
+    let loud = &rendered.channels[0][..(4.0 * SR) as usize];
     let rms = (loud.iter().map(|s| s * s).sum::<f32>() / loud.len() as f32).sqrt();
     let db = 20.0 * rms.log10();
     assert!(db > -40.0, "{name}: too quiet ({db:.1} dBFS RMS)");
     // The sound ends: no endless feedback, DC or denormal tail in the last 100 ms.
-    let tail = &rendered.left[rendered.left.len() - (0.1 * SR) as usize..];
+    let tail = &rendered.channels[0][rendered.channels[0].len() - (0.1 * SR) as usize..];
     let tail_peak = tail.iter().fold(0.0f32, |m, s| m.max(s.abs()));
     assert!(
         tail_peak < 1e-3,

@@ -68,7 +68,10 @@ fn a_saved_preset_loads_back_to_identical_audio() {
     let values: Vec<(String, f64)> = current.clone().into_iter().collect();
     let original = render_with(csd, &values);
     let default = render_with(csd, &[]);
-    assert!(original.left != default.left, "the values change the sound");
+    assert!(
+        original.channels[0] != default.channels[0],
+        "the values change the sound"
+    );
     let specs = &original.params;
 
     let preset = Preset::capture(
@@ -89,8 +92,11 @@ fn a_saved_preset_loads_back_to_identical_audio() {
     let applied = loaded.apply_to(specs, source);
     assert!(applied.same_orchestra && applied.report().is_none());
     let again = render_with(source, &applied.values);
-    assert!(original.left == again.left, "identical audio, bit for bit");
-    assert!(original.right == again.right);
+    assert!(
+        original.channels[0] == again.channels[0],
+        "identical audio, bit for bit"
+    );
+    assert!(original.channels[1] == again.channels[1]);
 }
 
 #[test]
@@ -127,7 +133,9 @@ fn a_preset_for_another_version_applies_matching_channels_and_reports_the_rest()
         .filter(|(c, _)| c != "cutoff")
         .collect();
     assert_eq!(applied.values.len(), matching.len());
-    assert!(render_with(&new, &applied.values).left == render_with(&new, &matching).left);
+    assert!(
+        render_with(&new, &applied.values).channels[0] == render_with(&new, &matching).channels[0]
+    );
 }
 
 #[test]
@@ -154,7 +162,7 @@ fn cabbage_snaps_import_as_presets() {
         ("cutoff".to_string(), 300.0),
         ("resonance".to_string(), 0.8),
     ];
-    assert!(render_with(csd, &dark.values).left == render_with(csd, &by_hand).left);
+    assert!(render_with(csd, &dark.values).channels[0] == render_with(csd, &by_hand).channels[0]);
 }
 
 #[test]
@@ -193,6 +201,6 @@ fn the_command_line_renders_a_preset_file() {
     let values: Vec<(String, f64)> = sound_values().into_iter().collect();
     let expected = render_with(csd, &values);
     // The preset names the built-in orchestra: it is found without a file.
-    let n = left.len().min(expected.left.len());
-    assert!(n > SR as usize && left[..n] == expected.left[..n]);
+    let n = left.len().min(expected.channels[0].len());
+    assert!(n > SR as usize && left[..n] == expected.channels[0][..n]);
 }

@@ -361,3 +361,41 @@ fn an_instrument_with_no_score_events_gets_the_demo_phrase() {
     assert!(wav.frames() > 5 * 48000, "{} frames", wav.frames());
     assert!(wav.data.iter().any(|&b| b != 0), "the demo phrase is heard");
 }
+
+#[test]
+fn a_notes_render_writes_the_orchestras_channels() {
+    let dir = scratch("render-csd-notes-width");
+    for (nchnls, out_line, expected) in [
+        (4, "outq a1, a1 * 0.5, a1 * 0.25, a1 * 0.125", 4u16),
+        (1, "out a1", 1),
+    ] {
+        let file = dir.join(format!("width{nchnls}.csd"));
+        std::fs::write(
+            &file,
+            csd(
+                "",
+                &format!("nchnls = {nchnls}\n0dbfs = 1"),
+                &format!("instr 1\n a1 oscili 0.3 * linsegr(1, 0.1, 0), 440\n {out_line}\nendin"),
+                "i 1 0 1",
+            ),
+        )
+        .unwrap();
+        let out = dir.join(format!("width{nchnls}.wav"));
+        let run = Command::new(env!("CARGO_BIN_EXE_csound-plugin"))
+            .args(["render", file.to_str().unwrap(), "--demo", "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let wav = read_wav(&out);
+        assert_eq!(wav.channels, expected, "nchnls = {nchnls}");
+        assert!(
+            wav.data.iter().any(|&b| b != 0),
+            "nchnls = {nchnls}: silent"
+        );
+    }
+}

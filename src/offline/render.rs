@@ -4,7 +4,7 @@
 use crate::csound::Result;
 use crate::engine::events::MidiEvent;
 use crate::engine::transport::Transport;
-use crate::engine::Engine;
+use crate::engine::{Engine, MAX_CHANNELS};
 use crate::orchestra::declarations::ParamSpec;
 use crate::orchestra::source::{Kind, Source};
 use crate::orchestra::trust::TrustStore;
@@ -33,8 +33,9 @@ pub struct Job<'a> {
     pub events: Vec<(u64, MidiEvent)>,
     /// Automation points, in time order.
     pub automation: Vec<AutomationPoint>,
-    /// The effect's stereo input (ignored by the instrument).
-    pub input: Option<[Vec<f32>; 2]>,
+    /// The effect's input, one `Vec` per channel (ignored by the instrument). A mono orchestra
+    /// hears the mean of the first two, as in the plugins.
+    pub input: Option<Vec<Vec<f32>>>,
     /// Frames of output wanted (the render runs `latency` frames longer and drops them).
     pub frames: usize,
     /// String channel values (from a preset), written when the orchestra loads.
@@ -43,8 +44,9 @@ pub struct Job<'a> {
 
 /// A finished render.
 pub struct Rendered {
-    pub left: Vec<f32>,
-    pub right: Vec<f32>,
+    /// One `Vec` per channel: the orchestra's `nchnls` (up to
+    /// [`MAX_CHANNELS`](crate::engine::MAX_CHANNELS)).
+    pub channels: Vec<Vec<f32>>,
     pub params: Vec<ParamSpec>,
     /// The latency that was compensated, in frames.
     pub latency: usize,
@@ -82,12 +84,22 @@ pub fn render(job: &Job, trust: &TrustStore, mut progress: impl FnMut(f64)) -> R
 
     let latency = engine.latency();
     let total = job.frames + latency;
-    let mut left = Vec::with_capacity(total);
-    let mut right = Vec::with_capacity(total);
+    let width = engine.orchestra_channels().0.clamp(1, MAX_CHANNELS);
+    let mut out = vec![Vec::with_capacity(total); width];
     let mut values: Vec<Option<f32>> = vec![None; SLOTS];
     let (mut next_event, mut next_point) = (0, 0);
-    let mut l = vec![0.0f32; job.block];
-    let mut r = vec![0.0f32; job.block];
+    let mut buffers = vec![vec![0.0f32; job.block]; width];
+    // The effect's input as the plugin would get it on a track of this width.
+    let input_at = |ch: usize, frame: usize| -> f32 {
+        let Some(input) = job.input.as_ref().filter(|_| job.kind == Kind::Effect) else {
+            return 0.0;
+        };
+        let sample = |c: usize| input.get(c).and_then(|c| c.get(frame)).copied();
+        match (width, sample(1)) {
+            (1, Some(right)) => (sample(0).unwrap_or(0.0) + right) * 0.5,
+            _ => sample(ch).unwrap_or(0.0),
+        }
+    };
     let mut at = 0usize;
     while at < total {
         // Apply automation due now, then cut the block at the next point.
@@ -105,12 +117,9 @@ pub fn render(job: &Job, trust: &TrustStore, mut progress: impl FnMut(f64)) -> R
         if let Some(p) = job.automation.get(next_point) {
             n = n.min(p.frame as usize - at);
         }
-        for (ch, buf) in [&mut l, &mut r].into_iter().enumerate() {
+        for (ch, buf) in buffers.iter_mut().enumerate() {
             for (i, s) in buf[..n].iter_mut().enumerate() {
-                *s = match (&job.input, job.kind) {
-                    (Some(input), Kind::Effect) => input[ch].get(at + i).copied().unwrap_or(0.0),
-                    _ => 0.0,
-                };
+                *s = input_at(ch, at + i);
             }
         }
         let first = next_event;
@@ -130,23 +139,19 @@ pub fn render(job: &Job, trust: &TrustStore, mut progress: impl FnMut(f64)) -> R
             pos_beats: at as f64 / job.sample_rate * 2.0,
             ..Transport::default()
         };
-        engine.process(
-            &mut [&mut l[..n], &mut r[..n]],
-            None,
-            &mut events,
-            &|slot| values[slot],
-            &transport,
-        );
-        left.extend_from_slice(&l[..n]);
-        right.extend_from_slice(&r[..n]);
+        let mut io: Vec<&mut [f32]> = buffers.iter_mut().map(|b| &mut b[..n]).collect();
+        engine.process(&mut io, None, &mut events, &|slot| values[slot], &transport);
+        for (o, b) in out.iter_mut().zip(&buffers) {
+            o.extend_from_slice(&b[..n]);
+        }
         at += n;
         progress(at as f64 / total as f64);
     }
-    left.drain(..latency.min(left.len()));
-    right.drain(..latency.min(right.len()));
+    for channel in &mut out {
+        channel.drain(..latency.min(channel.len()));
+    }
     Ok(Rendered {
-        left,
-        right,
+        channels: out,
         params: loaded.params,
         latency,
         unknown_channels,

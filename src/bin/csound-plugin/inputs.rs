@@ -73,7 +73,8 @@ pub fn explain(error: csound_plugin::csound::Error, file: &Path) -> String {
     }
 }
 
-pub fn read_wav(path: &Path) -> Result<[Vec<f32>; 2], String> {
+/// Reads a WAV file's channels (one `Vec` each), as floats.
+pub fn read_wav(path: &Path) -> Result<Vec<Vec<f32>>, String> {
     let mut reader = hound::WavReader::open(path)
         .map_err(|e| format!("could not read the input {}: {e}", path.display()))?;
     let spec = reader.spec();
@@ -89,12 +90,7 @@ pub fn read_wav(path: &Path) -> Result<[Vec<f32>; 2], String> {
     }
     .map_err(|e| format!("could not read the input {}: {e}", path.display()))?;
     let channels = spec.channels.max(1) as usize;
-    let left: Vec<f32> = samples.iter().step_by(channels).copied().collect();
-    let right: Vec<f32> = samples
-        .iter()
-        .skip((channels > 1) as usize)
-        .step_by(channels)
-        .copied()
-        .collect();
-    Ok([left, right])
+    Ok((0..channels)
+        .map(|ch| samples.iter().skip(ch).step_by(channels).copied().collect())
+        .collect())
 }

@@ -82,16 +82,16 @@ fn mode(args: &RenderArgs, k: Kind, csd_text: &str, origin: &str) -> Mode {
     }
 }
 
+/// Writes `channels` (one `Vec` each, all as long) as a WAV file.
 pub fn write_wav(
     path: &Path,
-    left: &[f32],
-    right: &[f32],
+    channels: &[Vec<f32>],
     sample_rate: u32,
     bits: u16,
 ) -> Result<(), String> {
     let float = bits == 32;
     let spec = hound::WavSpec {
-        channels: 2,
+        channels: channels.len() as u16,
         sample_rate,
         bits_per_sample: bits,
         sample_format: if float {
@@ -103,8 +103,9 @@ pub fn write_wav(
     let fail = |e: hound::Error| format!("could not write {}: {e}", path.display());
     let mut writer = hound::WavWriter::create(path, spec).map_err(fail)?;
     let full = ((1i64 << (bits - 1)) - 1) as f32;
-    for (l, r) in left.iter().zip(right) {
-        for s in [*l, *r] {
+    let frames = channels.iter().map(Vec::len).min().unwrap_or(0);
+    for frame in 0..frames {
+        for s in channels.iter().map(|c| c[frame]) {
             if float {
                 writer.write_sample(s).map_err(fail)?;
             } else {
@@ -334,22 +335,18 @@ pub fn run(args: RenderArgs) -> Result<(), String> {
     report_preset(&rendered.params);
     warn_unknown(&rendered.unknown_channels);
     let bits = bits.unwrap_or(SampleFormat::Int24).bits();
-    write_wav(
-        &args.output,
-        &rendered.left,
-        &rendered.right,
-        sr as u32,
-        bits,
-    )?;
+    write_wav(&args.output, &rendered.channels, sr as u32, bits)?;
     let peak = rendered
-        .left
+        .channels
         .iter()
-        .chain(&rendered.right)
+        .flatten()
         .fold(0.0f32, |m, s| m.max(s.abs()));
+    let width = rendered.channels.len();
     println!(
-        "wrote {} ({:.2} s, {} Hz, {}-bit, peak {:.1} dBFS)",
+        "wrote {} ({:.2} s, {width} channel{}, {} Hz, {}-bit, peak {:.1} dBFS)",
         args.output.display(),
-        rendered.left.len() as f64 / sr,
+        rendered.channels[0].len() as f64 / sr,
+        if width == 1 { "" } else { "s" },
         sr,
         bits,
         20.0 * peak.max(1e-10).log10()
