@@ -124,6 +124,7 @@ fn check_lists_parameters_and_note_convention() {
     );
     assert!(text.contains("p4") && text.contains("held"), "{text}");
     assert!(text.contains("safe to share"), "{text}");
+    assert!(text.contains("2 output and 2 input channels"), "{text}");
     let r = cli(&["check", fixture("massign.csd").to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&r.stdout).contains("raw MIDI"));
     let dir = scratch("cli-check");

@@ -85,10 +85,13 @@ fn run_check(args: CheckArgs) -> Result<(), String> {
     let source = Source::text(csd.clone(), origin.clone());
     let (engine, loaded) = Engine::load(&source, 48000.0, k, &TrustStore::open())
         .map_err(|e| explain(e, &args.orchestra))?;
+    let (outputs, inputs) = engine.orchestra_channels();
     println!(
-        "{origin}: compiles (ksmps {}, latency {} frames)",
+        "{origin}: compiles (ksmps {}, latency {} frames, {outputs} output and {inputs} input \
+         channel{})",
         loaded.ksmps,
-        engine.latency()
+        engine.latency(),
+        if inputs == 1 { "" } else { "s" }
     );
     println!("\nparameters ({}):", loaded.params.len());
     for (i, p) in loaded.params.iter().enumerate() {
