@@ -132,6 +132,8 @@ pub struct Csound {
     /// The host does the audio I/O through spin and spout (the plugins); off when Csound writes
     /// the performance to a file itself ([`write_to_file`](Self::write_to_file)).
     pub(super) host_audio: bool,
+    /// Cabbage 2 `identChannel`s watched after every k-period ([`opcodes::ident`]).
+    pub(super) idents: Vec<super::opcodes::ident::IdentWatch>,
 }
 
 // SAFETY: a Csound instance is not tied to the thread that created it (Csound itself is used
@@ -177,6 +179,7 @@ impl Csound {
             nchnls: 0,
             nchnls_i: 0,
             host_audio: true,
+            idents: Vec::new(),
         };
         csound.configure();
         Ok(csound)

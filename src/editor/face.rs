@@ -56,9 +56,11 @@ impl Ui {
         ui.painter()
             .rect_filled(form_rect, 0.0, colour(form.colour, Color32::from_gray(30)));
         for (index, widget) in layout.widgets.iter().enumerate() {
+            // Changes are keyed by the widget's channel, or else its identifier channel.
             let state = widget
                 .channels
                 .first()
+                .or(widget.ident_channel.as_ref())
                 .and_then(|c| self.changed.get(c))
                 .cloned()
                 .unwrap_or_default();

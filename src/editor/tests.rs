@@ -221,3 +221,45 @@ fn what_the_orchestra_changes_in_a_widget_is_drawn_over_its_layout() {
         "the layout itself is kept"
     );
 }
+
+#[test]
+fn an_ident_channels_pos_and_size_each_keep_the_other() {
+    use super::widget_state::WidgetState;
+    use crate::engine::remote::protocol::WidgetChange;
+    use crate::orchestra::cabbage::{read, Bounds};
+    let layout = read(
+        "<Cabbage>\nlabel bounds(1, 2, 30, 40), text(\"Status\"), identChannel(\"id\")\n</Cabbage>",
+    )
+    .unwrap()
+    .unwrap();
+    let change = |identifier: &str, numbers: &[f64]| WidgetChange {
+        channel: "id".into(),
+        identifier: identifier.into(),
+        numbers: numbers.to_vec(),
+        text: String::new(),
+    };
+    let mut state = WidgetState::default();
+    state.record(&change("pos", &[5.0, 6.0]));
+    let moved = |state: &WidgetState| state.apply(&layout.widgets[0]).bounds;
+    assert_eq!(
+        moved(&state),
+        Bounds {
+            x: 5.0,
+            y: 6.0,
+            width: 30.0,
+            height: 40.0
+        }
+    );
+    state.record(&change("size", &[70.0, 80.0]));
+    assert_eq!(
+        moved(&state),
+        Bounds {
+            x: 5.0,
+            y: 6.0,
+            width: 70.0,
+            height: 80.0
+        }
+    );
+    state.record(&change("fontcolour", &[0.0, 255.0, 0.0]));
+    assert!(state.apply(&layout.widgets[0]).font_colour.is_some());
+}

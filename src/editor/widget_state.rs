@@ -1,5 +1,5 @@
-//! What the orchestra changed in its widgets (`cabbageSet`, `cabbageSetValue`), kept by the
-//! editor and drawn over the layout.
+//! What the orchestra changed in its widgets (`cabbageSet`, `cabbageSetValue`, Cabbage 2's
+//! `identChannel` messages), kept by the editor and drawn over the layout.
 
 use crate::engine::remote::protocol::WidgetChange;
 use crate::orchestra::cabbage::{Bounds, Colour, Widget};
@@ -14,6 +14,10 @@ pub(super) struct WidgetState {
     pub(super) text: Option<String>,
     pub(super) colour: Option<Colour>,
     pub(super) bounds: Option<Bounds>,
+    /// Where and how big (`identChannel`'s `pos` and `size`), each keeping the other.
+    pub(super) pos: Option<(f32, f32)>,
+    pub(super) size: Option<(f32, f32)>,
+    pub(super) font_colour: Option<Colour>,
 }
 
 impl WidgetState {
@@ -31,6 +35,15 @@ impl WidgetState {
         }
         if let Some(b) = self.bounds {
             w.bounds = b;
+        }
+        if let Some((x, y)) = self.pos {
+            (w.bounds.x, w.bounds.y) = (x, y);
+        }
+        if let Some((width, height)) = self.size {
+            (w.bounds.width, w.bounds.height) = (width, height);
+        }
+        if self.font_colour.is_some() {
+            w.font_colour = self.font_colour;
         }
         if let (Some(v), Some(range)) = (self.value, w.ranges.first_mut()) {
             range.default = v;
@@ -59,6 +72,10 @@ impl WidgetState {
                 self.colour = Colour::parse(&change.text)
                     .or_else(|| Colour::from_numbers(&change.numbers, false))
             }
+            "fontcolour" | "fontcolor" => {
+                self.font_colour = Colour::parse(&change.text)
+                    .or_else(|| Colour::from_numbers(&change.numbers, false))
+            }
             "bounds" => {
                 if let [x, y, width, height] = change.numbers[..] {
                     self.bounds = Some(Bounds {
@@ -67,6 +84,17 @@ impl WidgetState {
                         width: width as f32,
                         height: height as f32,
                     });
+                    (self.pos, self.size) = (None, None);
+                }
+            }
+            "pos" => {
+                if let [x, y, ..] = change.numbers[..] {
+                    self.pos = Some((x as f32, y as f32));
+                }
+            }
+            "size" => {
+                if let [width, height, ..] = change.numbers[..] {
+                    self.size = Some((width as f32, height as f32));
                 }
             }
             _ => {}

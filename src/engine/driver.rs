@@ -241,6 +241,7 @@ impl Engine {
             self.out.fill(0.0);
             return;
         }
+        self.csound.poll_idents();
         let scale = 1.0 / self.zero_dbfs;
         let mut wild = false;
         // Csound's frames of `nchnls` samples onto host channels: mono on left and right.

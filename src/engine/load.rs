@@ -299,14 +299,20 @@ impl Engine {
             .set_control_by_name(reserved::HOST[1], frames as f64)
     }
 
-    /// Adds the parameters a `<Cabbage>` section declares to the `chn_k` ones and writes every
-    /// widget's starting value to its channel, as Cabbage does. A channel declared by both
+    /// Adds the parameters a `<Cabbage>` section declares to the `chn_k` ones, writes every
+    /// widget's starting value to its channel, as Cabbage does, and watches the widgets'
+    /// `identChannel`s. A channel declared by both
     /// keeps its `chn_k` declaration (range, default): that one was written for this plugin.
     fn add_widgets(
         csound: &mut Csound,
         layout: &Layout,
         params: &mut Vec<ParamSpec>,
     ) -> Result<()> {
+        for widget in &layout.widgets {
+            if let Some(ident) = widget.ident_channel.as_deref().filter(|i| !i.is_empty()) {
+                csound.watch_ident(ident, widget.channels.first().map_or(ident, |c| c.as_str()))?;
+            }
+        }
         let declared = |name: &str, params: &[ParamSpec]| params.iter().any(|p| p.channel == name);
         let values = cabbage::channel_values(layout);
         for (name, value) in values.numbers {

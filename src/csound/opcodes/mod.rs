@@ -11,6 +11,10 @@
 //! - `kChanged cabbageChanged "channel"` or `cabbageChanged SChannels[]`: 1 in the k-period a
 //!   channel's value changed.
 //!
+//! - Cabbage 2's `identChannel`: a widget's string channel the orchestra writes identifier
+//!   text into (`chnset "visible(0) text(\"Hi\")", "ident"`), watched after every k-period
+//!   ([`ident`]).
+//!
 //! What they send the plugin goes through a lock-free queue of fixed-size records
 //! ([`WidgetWrite`]): the opcodes run on the audio thread and never allocate for it.
 
@@ -20,6 +24,7 @@ pub use shared::{WidgetWrite, WidgetWrites, QUEUE};
 use values::*;
 use widgets::*;
 
+pub mod ident;
 mod shared;
 mod values;
 mod widgets;

@@ -15,7 +15,7 @@ pub struct WidgetWrite {
     pub(super) identifier_len: u8,
     pub(super) numbers: [f64; 4],
     pub(super) count: u8,
-    pub(super) text: [u8; 96],
+    pub(super) text: [u8; 255],
     pub(super) text_len: u8,
 }
 
@@ -28,7 +28,7 @@ impl WidgetWrite {
             identifier_len: 0,
             numbers: [0.0; 4],
             count: 0,
-            text: [0; 96],
+            text: [0; 255],
             text_len: 0,
         };
         w.channel_len = copy_into(&mut w.channel, channel);

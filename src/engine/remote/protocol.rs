@@ -374,13 +374,27 @@ pub struct WidgetChange {
 }
 
 impl WidgetChange {
-    pub fn from_write(w: &crate::csound::opcodes::WidgetWrite) -> WidgetChange {
-        WidgetChange {
-            channel: w.channel().to_string(),
+    /// What a write from the orchestra changes: one change, or for an `identChannel` message
+    /// (`visible(0) text("Hi")`) one per identifier in it.
+    pub fn from_write(w: &crate::csound::opcodes::WidgetWrite) -> Vec<WidgetChange> {
+        let channel = w.channel().to_string();
+        if w.identifier() == "ident" {
+            return crate::orchestra::cabbage::v2::ident_updates(w.text())
+                .into_iter()
+                .map(|(identifier, numbers, text)| WidgetChange {
+                    channel: channel.clone(),
+                    identifier,
+                    numbers,
+                    text,
+                })
+                .collect();
+        }
+        vec![WidgetChange {
+            channel,
             identifier: w.identifier().to_string(),
             numbers: w.numbers().to_vec(),
             text: w.text().to_string(),
-        }
+        }]
     }
 }
 

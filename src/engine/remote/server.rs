@@ -160,10 +160,12 @@ fn forward_messages(
         // Only the last change of each widget property counts.
         let mut changes: Vec<WidgetChange> = Vec::new();
         while let Some(write) = widgets.pop() {
-            let change = WidgetChange::from_write(&write);
-            changes
-                .retain(|c| (&c.channel, &c.identifier) != (&change.channel, &change.identifier));
-            changes.push(change);
+            for change in WidgetChange::from_write(&write) {
+                changes.retain(|c| {
+                    (&c.channel, &c.identifier) != (&change.channel, &change.identifier)
+                });
+                changes.push(change);
+            }
         }
         for report in messages.chain(changes.into_iter().map(Report::Widget)) {
             let Ok(mut line) = serde_json::to_string(&report) else {

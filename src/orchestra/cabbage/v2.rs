@@ -432,3 +432,54 @@ mod tests {
         assert_eq!(identifier_list("l, bounds(1, 2, 3, 4)").unwrap().len(), 1);
     }
 }
+
+/// What one `identChannel` message changes in its widget: the text an orchestra writes into the
+/// widget's identifier channel (`chnset "visible(0) text(\"Hi\") pos(5, 6)", "ident"`) as
+/// (identifier, numbers, text) updates, with Cabbage 2's names made plain: `visible`,
+/// `active`, `text`, `colour`, `fontcolour`, `bounds`, `pos`, `size`, `value`. Unknown
+/// identifiers are passed over, as Cabbage does.
+pub fn ident_updates(message: &str) -> Vec<(String, Vec<f64>, String)> {
+    let Ok(list) = identifier_list(message) else {
+        return Vec::new();
+    };
+    list.into_iter()
+        .filter_map(|(name, args)| {
+            let name = match name.as_str() {
+                "visible" | "active" | "text" | "bounds" | "pos" | "size" | "value" => name,
+                "colour" | "color" | "colour:0" | "color:0" => "colour".into(),
+                "fontcolour" | "fontcolor" | "fontcolour:0" => "fontcolour".into(),
+                "label" | "caption" => "text".into(),
+                _ => return None,
+            };
+            let numbers = args.iter().filter_map(Arg::number).collect();
+            let text = match args.first() {
+                Some(Arg::Text(t)) => t.clone(),
+                _ => String::new(),
+            };
+            Some((name, numbers, text))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod ident_tests {
+    use super::ident_updates;
+
+    #[test]
+    fn ident_messages_become_plain_updates() {
+        let updates = ident_updates(
+            "visible(0), text(\"Hi there\") pos(5, 6) colour(255, 0, 0) bogus(1) size(70,80)",
+        );
+        assert_eq!(
+            updates,
+            [
+                ("visible".to_string(), vec![0.0], String::new()),
+                ("text".to_string(), vec![], "Hi there".to_string()),
+                ("pos".to_string(), vec![5.0, 6.0], String::new()),
+                ("colour".to_string(), vec![255.0, 0.0, 0.0], String::new()),
+                ("size".to_string(), vec![70.0, 80.0], String::new()),
+            ]
+        );
+        assert!(ident_updates("").is_empty());
+    }
+}

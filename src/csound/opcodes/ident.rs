@@ -1,0 +1,104 @@
+//! Cabbage 2's `identChannel`: an orchestra changes a widget by writing identifier text into
+//! the widget's string channel (`chnset "visible(0) text(\"Hi\")", "ident"`). The engine
+//! watches those channels after every k-period ([`Csound::poll_idents`]) and reports a text
+//! that changed as one `ident` [`WidgetWrite`], read off the audio thread.
+
+use super::shared::{copy_into, queue, WidgetWrite};
+use crate::csound::error::{Error, ErrorKind, Result};
+use crate::csound::{sys, Csound};
+use std::ffi::{c_int, CStr, CString};
+
+/// One watched identifier channel.
+#[derive(Debug)]
+pub struct IdentWatch {
+    /// The channel's data inside Csound (valid until the engine is reset or destroyed, which
+    /// clears the watches first).
+    data: *mut sys::STRINGDAT,
+    /// The record sent when the text changes: the widget's key, `ident`, and the text.
+    write: WidgetWrite,
+    /// A hash of the text last seen.
+    last: u64,
+}
+
+// SAFETY: `data` is only read by the `Csound` owning the watch, through `&mut self`.
+unsafe impl Send for IdentWatch {}
+
+/// FNV-1a: a text's fingerprint, without allocating.
+fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+/// The text of a string channel's data.
+///
+/// # Safety
+/// `data` must be a live channel's `STRINGDAT`, not written during the call.
+unsafe fn text<'a>(data: *const sys::STRINGDAT) -> &'a [u8] {
+    // SAFETY: Csound keeps a string channel's `data` NUL-terminated (or null).
+    unsafe {
+        match data.as_ref() {
+            Some(s) if !s.data.is_null() => CStr::from_ptr(s.data).to_bytes(),
+            _ => &[],
+        }
+    }
+}
+
+impl Csound {
+    /// Watches the string channel `ident` (created if needed) for the widget known as `widget`
+    /// (its channel, or else its identifier channel). Its text as it stands now is not reported.
+    pub fn watch_ident(&mut self, ident: &str, widget: &str) -> Result<()> {
+        let name = CString::new(ident).map_err(|_| {
+            Error::new(
+                ErrorKind::Channel,
+                format!("the identifier channel \"{ident}\" holds a NUL"),
+            )
+        })?;
+        let mut data: *mut f64 = std::ptr::null_mut();
+        let kind = (sys::controlChannelType_CSOUND_STRING_CHANNEL
+            | sys::controlChannelType_CSOUND_INPUT_CHANNEL
+            | sys::controlChannelType_CSOUND_OUTPUT_CHANNEL) as c_int;
+        // SAFETY: `cs` is live; Csound writes the channel's STRINGDAT pointer into `data`.
+        let rc = unsafe { sys::csoundGetChannelPtr(self.raw(), &mut data, name.as_ptr(), kind) };
+        if rc != 0 || data.is_null() {
+            return Err(Error::new(
+                ErrorKind::Channel,
+                format!("the identifier channel \"{ident}\" exists with another type than text"),
+            ));
+        }
+        let data = data as *mut sys::STRINGDAT;
+        // SAFETY: `data` is the channel Csound just gave; nothing performs during `&mut self`.
+        let last = fingerprint(unsafe { text(data) });
+        self.idents.push(IdentWatch {
+            data,
+            write: WidgetWrite::new(widget.as_bytes(), b"ident"),
+            last,
+        });
+        Ok(())
+    }
+
+    /// Reports every watched identifier channel whose text changed since the last call. For the
+    /// audio thread, after a k-period: no allocation, no lock (only the orchestra, performing on
+    /// this thread, writes these channels).
+    pub fn poll_idents(&mut self) {
+        if self.idents.is_empty() {
+            return;
+        }
+        // SAFETY: the engine is live; the queue outlives it.
+        let Some(queue) = (unsafe { queue(self.raw()) }) else {
+            return;
+        };
+        for watch in &mut self.idents {
+            // SAFETY: the watch is cleared at reset, so `data` is this engine's live channel;
+            // nothing performs while we hold `&mut self`.
+            let bytes = unsafe { text(watch.data) };
+            let now = fingerprint(bytes);
+            if now != watch.last {
+                watch.last = now;
+                let mut write = watch.write;
+                write.text_len = copy_into(&mut write.text, bytes);
+                let _ = queue.push(write);
+            }
+        }
+    }
+}
