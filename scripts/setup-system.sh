@@ -10,7 +10,7 @@ packages=(
   csound libcsound64-dev csound-plugins libclang-dev gcc
   pkg-config libasound2-dev libjack-jackd2-dev
   xvfb libgl1 libglx-mesa0 libegl1 libgl1-mesa-dri libx11-xcb1 libxkbcommon-x11-0
-  x11-apps netpbm tesseract-ocr tesseract-ocr-eng
+  x11-apps x11-utils netpbm tesseract-ocr tesseract-ocr-eng
 )
 
 missing=()

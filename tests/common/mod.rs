@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod screen;
+
 use csound_plugin::csound::{Csound, Perform};
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -12,6 +12,9 @@
 use super::clap_ports::{main_port, port_layout, select_config};
 use super::{Event, ParamInfo, Setup, TestHost, Transport};
 use clack_extensions::audio_ports::PluginAudioPorts;
+use clack_extensions::gui::{
+    GuiApiType, GuiConfiguration, GuiSize, HostGui, HostGuiImpl, PluginGui, Window as ClapWindow,
+};
 use clack_extensions::latency::{HostLatency, HostLatencyImpl, PluginLatency};
 use clack_extensions::params::{
     HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamInfoBuffer,
@@ -69,7 +72,8 @@ impl HostHandlers for Handlers {
         builder
             .register::<HostLatency>()
             .register::<HostParams>()
-            .register::<HostState>();
+            .register::<HostState>()
+            .register::<HostGui>();
     }
 }
 
@@ -94,6 +98,21 @@ impl SharedHandler<'_> for Shared {
     fn request_callback(&self) {
         self.callback.store(true, Ordering::SeqCst);
     }
+}
+
+/// The editor lives in a window the harness never resizes, shows or hides on request.
+impl HostGuiImpl for Shared {
+    fn resize_hints_changed(&self) {}
+    fn request_resize(&self, _size: GuiSize) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn request_show(&self) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn request_hide(&self) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn closed(&self, _was_destroyed: bool) {}
 }
 
 impl HostParamsImplShared for Shared {
@@ -129,6 +148,8 @@ type PortBuffers = Vec<Vec<f32>>;
 struct ClapHost {
     /// The plugin instance (main-thread side); it also keeps the loaded library alive.
     instance: PluginInstance<Handlers>,
+    /// The plugin's editor, while it is open.
+    gui: Option<PluginGui>,
     /// The started audio processor; `None` only while re-activating or dropping.
     processor: Option<StartedPluginAudioProcessor<Handlers>>,
     /// The activation settings, reused on every re-activation.
@@ -232,6 +253,7 @@ impl ClapHost {
 
         let mut host = Self {
             instance,
+            gui: None,
             processor: None,
             config: PluginAudioConfiguration {
                 sample_rate: setup.sample_rate,
@@ -487,10 +509,37 @@ impl TestHost for ClapHost {
             .access_shared_handler(|s| s.restart.store(true, Ordering::SeqCst));
         self.handle_requests();
     }
+
+    fn open_editor(&mut self, parent: u64) -> bool {
+        let Some(gui) = self
+            .instance
+            .plugin_shared_handle()
+            .get_extension::<PluginGui>()
+        else {
+            return false;
+        };
+        let mut handle = self.instance.plugin_handle();
+        let config = GuiConfiguration {
+            api_type: GuiApiType::X11,
+            is_floating: false,
+        };
+        if !gui.is_api_supported(&mut handle, config) || gui.create(&mut handle, config).is_err() {
+            return false;
+        }
+        // SAFETY: `parent` is a live X11 window of the display the plugin connects to.
+        let parented = unsafe { gui.set_parent(&mut handle, ClapWindow::from_x11_handle(parent)) };
+        let shown = parented.is_ok() && gui.show(&mut handle).is_ok();
+        self.gui = shown.then_some(gui);
+        self.handle_requests();
+        shown
+    }
 }
 
 impl Drop for ClapHost {
     fn drop(&mut self) {
+        if let Some(gui) = self.gui.take() {
+            gui.destroy(&mut self.instance.plugin_handle());
+        }
         // clack-host leaks an instance whose audio processor outlives it: hand it back first.
         self.deactivate();
     }

@@ -86,6 +86,11 @@ pub trait TestHost {
     ) -> Vec<Vec<f32>>;
     fn save_state(&mut self) -> Vec<u8>;
     fn load_state(&mut self, state: &[u8]);
+    /// Opens the plugin's editor embedded in the X11 window `parent` (of the display in
+    /// `DISPLAY`); false where the harness cannot (VST3).
+    fn open_editor(&mut self, _parent: u64) -> bool {
+        false
+    }
 }
 
 /// `target/bundled/`, where `cargo xtask bundle` writes the bundles.

@@ -1,0 +1,96 @@
+//! A screen to test windows on: Xvfb on a free display, screenshots through `xwd` and netpbm
+//! (scripts/setup-system.sh installs them).
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Kills a child process when dropped, so a failing test leaves nothing running.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn tool(name: &str) -> Command {
+    let mut command = Command::new(name);
+    command.stderr(Stdio::null());
+    command
+}
+
+/// Starts Xvfb on a free display; returns it and the display name.
+pub fn xvfb() -> (Running, String) {
+    let free = (90..200)
+        .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+        .expect("a free X display number");
+    let display = format!(":{free}");
+    let child = tool("Xvfb")
+        .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("Xvfb runs (install the xvfb package: scripts/setup-system.sh)");
+    let server = Running(child);
+    let socket = format!("/tmp/.X11-unix/X{free}");
+    let start = Instant::now();
+    while !Path::new(&socket).exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "Xvfb did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (server, display)
+}
+
+/// A screenshot of the whole screen as (width, height, RGB bytes), also written to `ppm`.
+pub fn screenshot(display: &str, ppm: &Path) -> (usize, usize, Vec<u8>) {
+    let xwd = tool("xwd")
+        .args(["-root", "-silent", "-display", display])
+        .output()
+        .expect("xwd runs (x11-apps)");
+    let xwd_file = ppm.with_extension("xwd");
+    std::fs::write(&xwd_file, &xwd.stdout).unwrap();
+    let pnm = tool("xwdtopnm")
+        .arg(&xwd_file)
+        .output()
+        .expect("xwdtopnm runs (netpbm)")
+        .stdout;
+    std::fs::write(ppm, &pnm).unwrap();
+    parse_ppm(&pnm)
+}
+
+/// Reads a binary PPM (P6, 8-bit).
+pub fn parse_ppm(data: &[u8]) -> (usize, usize, Vec<u8>) {
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 {
+        while data[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if data[i] == b'#' {
+            while data[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        let start = i;
+        while !data[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(String::from_utf8_lossy(&data[start..i]).into_owned());
+    }
+    assert_eq!(fields[0], "P6", "a binary PPM");
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    let max: u32 = fields[3].parse().unwrap();
+    let body = &data[i + 1..];
+    // Samples are one byte up to a maxval of 255, else two (big-endian): keep the high byte.
+    let pixels = if max > 255 {
+        body.chunks(2).take(w * h * 3).map(|s| s[0]).collect()
+    } else {
+        body[..w * h * 3].to_vec()
+    };
+    (w, h, pixels)
+}
