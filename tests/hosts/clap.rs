@@ -12,9 +12,7 @@
 use super::clap_ports::{main_port, port_layout, select_config};
 use super::{Event, ParamInfo, Setup, TestHost, Transport};
 use clack_extensions::audio_ports::PluginAudioPorts;
-use clack_extensions::gui::{
-    GuiApiType, GuiConfiguration, GuiSize, HostGui, HostGuiImpl, PluginGui, Window as ClapWindow,
-};
+use clack_extensions::gui::{GuiSize, HostGui, HostGuiImpl, PluginGui};
 use clack_extensions::latency::{HostLatency, HostLatencyImpl, PluginLatency};
 use clack_extensions::params::{
     HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamInfoBuffer,
@@ -511,34 +509,16 @@ impl TestHost for ClapHost {
     }
 
     fn open_editor(&mut self, parent: u64) -> bool {
-        let Some(gui) = self
-            .instance
-            .plugin_shared_handle()
-            .get_extension::<PluginGui>()
-        else {
-            return false;
-        };
-        let mut handle = self.instance.plugin_handle();
-        let config = GuiConfiguration {
-            api_type: GuiApiType::X11,
-            is_floating: false,
-        };
-        if !gui.is_api_supported(&mut handle, config) || gui.create(&mut handle, config).is_err() {
-            return false;
-        }
-        // SAFETY: `parent` is a live X11 window of the display the plugin connects to.
-        let parented = unsafe { gui.set_parent(&mut handle, ClapWindow::from_x11_handle(parent)) };
-        let shown = parented.is_ok() && gui.show(&mut handle).is_ok();
-        self.gui = shown.then_some(gui);
+        self.gui = super::clap_gui::open(&mut self.instance, parent);
         self.handle_requests();
-        shown
+        self.gui.is_some()
     }
 }
 
 impl Drop for ClapHost {
     fn drop(&mut self) {
         if let Some(gui) = self.gui.take() {
-            gui.destroy(&mut self.instance.plugin_handle());
+            gui.destroy(&self.instance.plugin_handle());
         }
         // clack-host leaks an instance whose audio processor outlives it: hand it back first.
         self.deactivate();

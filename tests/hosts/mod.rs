@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod clap;
+pub mod clap_gui;
 pub mod clap_ports;
 pub mod drive;
 pub mod vst3;
