@@ -62,9 +62,15 @@ fn automate(host: &mut dyn TestHost, id: u32, value: f64, display: &str, shot: &
     last
 }
 
+/// This process's threads.
+fn threads() -> usize {
+    std::fs::read_dir("/proc/self/task").map_or(0, |d| d.count())
+}
+
 #[test]
 fn a_widget_moved_by_automation_is_drawn_at_its_new_value() {
-    let (_server, display) = xvfb();
+    let alone = threads();
+    let (server, display) = xvfb();
     // SAFETY of the process environment: this binary holds this one test, set before any
     // thread reads the environment.
     std::env::set_var("DISPLAY", &display);
@@ -94,4 +100,12 @@ fn a_widget_moved_by_automation_is_drawn_at_its_new_value() {
         (back as f64 - quarter as f64).abs() < quarter as f64 * 0.05,
         "back at 0.25: {back} red pixels, {quarter} before"
     );
+    // The editor's window thread closes its X connection after the host lets it go; the X
+    // server must outlive it, or Xlib ends the process.
+    drop(host);
+    let closing = std::time::Instant::now();
+    while threads() > alone && closing.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(server);
 }
