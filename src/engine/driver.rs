@@ -38,6 +38,9 @@ pub struct Engine {
     pub(super) nchnls: usize,
     /// The orchestra's input channels (`nchnls_i`): one gets the mean of the host's first two.
     pub(super) nchnls_i: usize,
+    /// The host's channels in the last block (1..=[`MAX_CHANNELS`]): the k-periods fill only
+    /// these in [`out`](Self::out).
+    pub(super) width: usize,
     /// Frames of the current k-period gathered so far.
     pub(super) pos: usize,
     /// The last k-period's output, scaled to ±1 and cleaned of NaN/inf, being played out:
@@ -245,10 +248,11 @@ impl Engine {
         let scale = 1.0 / self.zero_dbfs;
         let mut wild = false;
         // Csound's frames of `nchnls` samples onto host channels: mono on left and right.
-        let nchnls = self.nchnls.max(1);
+        // Only the host's channels are filled: the others stay silent and are never played.
+        let (nchnls, width) = (self.nchnls.max(1), self.width);
         let spout = self.csound.spout();
         for (frame, o) in self.out.chunks_exact_mut(MAX_CHANNELS).enumerate() {
-            for (ch, o) in o.iter_mut().enumerate() {
+            for (ch, o) in o[..width].iter_mut().enumerate() {
                 let from = if nchnls == 1 && ch < STEREO { 0 } else { ch };
                 *o = if from < nchnls {
                     (spout.get(frame * nchnls + from).copied().unwrap_or(0.0) * scale) as f32
@@ -282,6 +286,7 @@ impl Engine {
     ) {
         let _denormals = FlushDenormals::new();
         let frames = io.iter().map(|c| c.len()).min().unwrap_or(0);
+        self.width = io.len().clamp(1, MAX_CHANNELS);
         let mut pending = events.next();
         let mut i = 0;
         while i < frames {

@@ -225,6 +225,7 @@ impl Engine {
             pos: 0,
             nchnls,
             nchnls_i,
+            width: STEREO,
             out: vec![0.0; ksmps * MAX_CHANNELS],
             params: Vec::new(),
             transport,
