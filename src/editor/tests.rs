@@ -263,3 +263,33 @@ fn an_ident_channels_pos_and_size_each_keep_the_other() {
     state.record(&change("fontcolour", &[0.0, 255.0, 0.0]));
     assert!(state.apply(&layout.widgets[0]).font_colour.is_some());
 }
+
+#[test]
+fn an_orchestra_kept_as_text_is_not_named_after_a_built_in_one() {
+    use crate::orchestra::factory;
+    use crate::params::state::{OrchestraState, UNNAMED};
+    let ui = ui_for_tests();
+    assert_eq!(
+        ui.running().1,
+        factory::default_orchestra(Kind::Instrument).file,
+        "nothing saved: the built-in one"
+    );
+    let custom = "<CsoundSynthesizer>\n<CsInstruments>\ninstr 1\nendin\n</CsInstruments>\n</CsoundSynthesizer>\n";
+    ui.params.set_orchestra(OrchestraState {
+        text: Some(custom.into()),
+        ..OrchestraState::default()
+    });
+    assert_eq!(ui.running(), (custom.to_string(), UNNAMED.to_string()));
+    let built_in = factory::orchestras(Kind::Instrument)
+        .nth(1)
+        .expect("a second one");
+    ui.params.set_orchestra(OrchestraState {
+        text: Some(built_in.text.into()),
+        ..OrchestraState::default()
+    });
+    assert_eq!(
+        ui.running().1,
+        built_in.file,
+        "a built-in text keeps its name"
+    );
+}

@@ -155,13 +155,18 @@ impl Ui {
     pub(super) fn running(&self) -> (String, String) {
         let state = self.params.orchestra();
         let built_in = factory::default_orchestra(self.kind);
+        // A text that is none of the built-in orchestras is not named after one.
         let name = state
             .file_name()
             .or_else(|| {
                 let text = state.text.as_deref()?;
-                factory::orchestras(self.kind)
-                    .find(|o| o.text == text)
-                    .map(|o| o.file.to_string())
+                Some(
+                    factory::orchestras(self.kind)
+                        .find(|o| o.text == text)
+                        .map_or(crate::params::state::UNNAMED.to_string(), |o| {
+                            o.file.to_string()
+                        }),
+                )
             })
             .unwrap_or_else(|| built_in.file.to_string());
         (

@@ -23,6 +23,9 @@ pub struct OrchestraState {
     pub strings: BTreeMap<String, String>,
 }
 
+/// What an orchestra kept as text, with no file and not one of the built-in ones, is called.
+pub const UNNAMED: &str = "the saved orchestra";
+
 impl OrchestraState {
     /// The file name of the orchestra's path, if it has one ("pad.csd"): how it is shown.
     pub fn file_name(&self) -> Option<String> {

@@ -116,7 +116,7 @@ pub fn saved_source(state: &OrchestraState, kind: Kind) -> Result<(Source, bool)
     if let Some(text) = &state.text {
         let origin = state
             .file_name()
-            .unwrap_or_else(|| "the saved orchestra".to_string());
+            .unwrap_or_else(|| crate::params::state::UNNAMED.to_string());
         let source = Source {
             text: text.clone(),
             origin,
