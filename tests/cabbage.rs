@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::fixture;
+use common::{fixture, run_silent};
 use csound_plugin::csound::Behaviour;
 use csound_plugin::orchestra::cabbage::{self, Layout, WidgetKind};
 
@@ -204,20 +204,6 @@ fn load(source: &Source) -> (Engine, csound_plugin::engine::Loaded) {
         &mut OrchestraState::default(),
     )
     .unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// Runs `blocks` blocks of 64 frames without notes.
-fn run_silent(engine: &mut Engine, blocks: usize, transport: &Transport) {
-    for _ in 0..blocks {
-        let (mut l, mut r) = (vec![0.0f32; 64], vec![0.0f32; 64]);
-        engine.process(
-            &mut [&mut l, &mut r],
-            None,
-            &mut std::iter::empty(),
-            &|_| None,
-            transport,
-        );
-    }
 }
 
 /// Loads `text` as the plugin does and plays `blocks` blocks of 256 frames with a note of

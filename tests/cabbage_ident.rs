@@ -2,6 +2,8 @@
 //! (`chnset "visible(0) text(\"Hi\")", "ident"`) reaches the plugin as widget changes, once
 //! per new text, for widgets with a channel and for those without (labels, images).
 
+mod common;
+
 use csound_plugin::engine::remote::protocol::WidgetChange;
 use csound_plugin::engine::transport::Transport;
 use csound_plugin::engine::Engine;
@@ -28,16 +30,7 @@ fn ident_channel_messages_reach_the_plugin_once_per_new_text() {
         &TrustStore::default(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    for _ in 0..8 {
-        let (mut l, mut r) = (vec![0.0f32; 64], vec![0.0f32; 64]);
-        engine.process(
-            &mut [&mut l, &mut r],
-            None,
-            &mut std::iter::empty(),
-            &|_| None,
-            &Transport::default(),
-        );
-    }
+    common::run_silent(&mut engine, 8, &Transport::default());
     let writes = engine.csound().widget_writes();
     let mut changes = Vec::new();
     let mut messages = 0;

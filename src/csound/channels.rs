@@ -114,21 +114,30 @@ impl Csound {
     /// and [`control`](Self::control) without name lookups. Fails if `name` is a channel of
     /// another type.
     pub fn control_channel(&mut self, name: &str) -> Result<ControlChannel> {
+        let kind = sys::controlChannelType_CSOUND_CONTROL_CHANNEL as c_int;
+        let ptr = self.channel_data(name, kind, "control (k-rate)")?;
+        Ok(ControlChannel { ptr, key: self.key })
+    }
+
+    /// The data of the input and output channel `name` of `kind` (created if needed): a
+    /// control channel's value, or a string channel's `STRINGDAT`. `what` names the kind in the
+    /// error when the channel exists with another type.
+    pub(crate) fn channel_data(&mut self, name: &str, kind: c_int, what: &str) -> Result<*mut f64> {
         let c_name = Self::c_name(name)?;
         let mut ptr: *mut f64 = ptr::null_mut();
-        let kind = (sys::controlChannelType_CSOUND_CONTROL_CHANNEL
-            | sys::controlChannelType_CSOUND_INPUT_CHANNEL
-            | sys::controlChannelType_CSOUND_OUTPUT_CHANNEL) as c_int;
+        let kind = kind
+            | (sys::controlChannelType_CSOUND_INPUT_CHANNEL
+                | sys::controlChannelType_CSOUND_OUTPUT_CHANNEL) as c_int;
         // SAFETY: `cs` is live; Csound writes the channel's data pointer into `ptr`.
         let rc = unsafe { sys::csoundGetChannelPtr(self.raw(), &mut ptr, c_name.as_ptr(), kind) };
         if rc != 0 || ptr.is_null() {
             return Err(Error::new(
                 ErrorKind::Channel,
-                format!("the channel \"{name}\" exists with another type than control (k-rate)"),
+                format!("the channel \"{name}\" exists with another type than {what}"),
             )
             .with_code(rc));
         }
-        Ok(ControlChannel { ptr, key: self.key })
+        Ok(ptr)
     }
 
     fn channel_cell(&self, channel: ControlChannel) -> Result<&AtomicU64, StaleChannel> {

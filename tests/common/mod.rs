@@ -160,3 +160,21 @@ pub fn pitch(mono: &[f64], sr: f64) -> f64 {
     let shift = 0.5 * (a - c) / (a - 2.0 * b + c);
     sr / (lag as f64 + if shift.is_finite() { shift } else { 0.0 })
 }
+
+/// Runs `blocks` blocks of 64 frames without notes.
+pub fn run_silent(
+    engine: &mut csound_plugin::engine::Engine,
+    blocks: usize,
+    transport: &csound_plugin::engine::transport::Transport,
+) {
+    for _ in 0..blocks {
+        let (mut l, mut r) = (vec![0.0f32; 64], vec![0.0f32; 64]);
+        engine.process(
+            &mut [&mut l, &mut r],
+            None,
+            &mut std::iter::empty(),
+            &|_| None,
+            transport,
+        );
+    }
+}

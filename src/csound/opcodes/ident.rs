@@ -3,10 +3,10 @@
 //! watches those channels after every k-period ([`Csound::poll_idents`]) and reports a text
 //! that changed as one `ident` [`WidgetWrite`], read off the audio thread.
 
-use super::shared::{copy_into, queue, WidgetWrite};
-use crate::csound::error::{Error, ErrorKind, Result};
+use super::shared::{bytes, copy_into, queue, WidgetWrite};
+use crate::csound::error::Result;
 use crate::csound::{sys, Csound};
-use std::ffi::{c_int, CStr, CString};
+use std::ffi::c_int;
 
 /// One watched identifier channel.
 #[derive(Debug)]
@@ -30,45 +30,15 @@ fn fingerprint(bytes: &[u8]) -> u64 {
     })
 }
 
-/// The text of a string channel's data.
-///
-/// # Safety
-/// `data` must be a live channel's `STRINGDAT`, not written during the call.
-unsafe fn text<'a>(data: *const sys::STRINGDAT) -> &'a [u8] {
-    // SAFETY: Csound keeps a string channel's `data` NUL-terminated (or null).
-    unsafe {
-        match data.as_ref() {
-            Some(s) if !s.data.is_null() => CStr::from_ptr(s.data).to_bytes(),
-            _ => &[],
-        }
-    }
-}
-
 impl Csound {
     /// Watches the string channel `ident` (created if needed) for the widget known as `widget`
     /// (its channel, or else its identifier channel). Its text as it stands now is not reported.
     pub fn watch_ident(&mut self, ident: &str, widget: &str) -> Result<()> {
-        let name = CString::new(ident).map_err(|_| {
-            Error::new(
-                ErrorKind::Channel,
-                format!("the identifier channel \"{ident}\" holds a NUL"),
-            )
-        })?;
-        let mut data: *mut f64 = std::ptr::null_mut();
-        let kind = (sys::controlChannelType_CSOUND_STRING_CHANNEL
-            | sys::controlChannelType_CSOUND_INPUT_CHANNEL
-            | sys::controlChannelType_CSOUND_OUTPUT_CHANNEL) as c_int;
-        // SAFETY: `cs` is live; Csound writes the channel's STRINGDAT pointer into `data`.
-        let rc = unsafe { sys::csoundGetChannelPtr(self.raw(), &mut data, name.as_ptr(), kind) };
-        if rc != 0 || data.is_null() {
-            return Err(Error::new(
-                ErrorKind::Channel,
-                format!("the identifier channel \"{ident}\" exists with another type than text"),
-            ));
-        }
+        let kind = sys::controlChannelType_CSOUND_STRING_CHANNEL as c_int;
+        let data = self.channel_data(ident, kind, "text")?;
         let data = data as *mut sys::STRINGDAT;
         // SAFETY: `data` is the channel Csound just gave; nothing performs during `&mut self`.
-        let last = fingerprint(unsafe { text(data) });
+        let last = fingerprint(unsafe { bytes(data) });
         self.idents.push(IdentWatch {
             data,
             write: WidgetWrite::new(widget.as_bytes(), b"ident"),
@@ -91,7 +61,7 @@ impl Csound {
         for watch in &mut self.idents {
             // SAFETY: the watch is cleared at reset, so `data` is this engine's live channel;
             // nothing performs while we hold `&mut self`.
-            let bytes = unsafe { text(watch.data) };
+            let bytes = unsafe { bytes(watch.data) };
             let now = fingerprint(bytes);
             if now != watch.last {
                 watch.last = now;
