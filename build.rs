@@ -168,7 +168,7 @@ fn factory_index() -> String {
             println!("cargo:rerun-if-changed={}", presets_dir.display());
             println!("cargo:rerun-if-changed={}", csd.display());
             code += &format!(
-                "    FactoryOrchestra {{ kind: Kind::{variant}, file: {:?}, text: include_str!({:?}), presets: &[\n",
+                "    FactoryOrchestra {{ kind: Kind::{variant}, file: {:?}, text: include_str!({:?}), path: None, presets: &[\n",
                 format!("{stem}.csd"),
                 csd.display().to_string()
             );

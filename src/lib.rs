@@ -15,12 +15,16 @@
 //! | [`params`] | the parameter slots the host sees, and the saved orchestra state |
 //! | [`engine`] | the real-time path: k-periods, notes, controllers, transport, live recompilation |
 //! | [`presets`] | preset files, factory presets, `.snaps` import |
+//! | [`export`] | an orchestra as its own plugin: the payload an exported library carries |
 //! | [`offline`] | rendering without a DAW (the command line, the benchmarks) |
 //! | [`editor`] | the plugin window (egui) |
+//! | [`entry`] | the library's CLAP and VST3 entry points: the plugins this file offers |
 
 pub mod csound;
 pub mod editor;
 pub mod engine;
+pub mod entry;
+pub mod export;
 pub mod home;
 pub mod offline;
 pub mod orchestra;
@@ -36,6 +40,15 @@ use orchestra::Kind;
 use params::PluginParams;
 use std::marker::PhantomData;
 use std::sync::Arc;
+
+/// Who makes the generic plugins (an export names its own vendor).
+pub const VENDOR: &str = "csound-plugin";
+/// Where to learn about the plugins.
+pub const URL: &str = "https://csound.com";
+/// Where to write (nowhere that delivers: there is no support address).
+pub const EMAIL: &str = "csound-plugin@users.noreply.invalid";
+/// This library's version, also an export's.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// What differs between the two plugins.
 pub trait Flavour: Send + Sync + 'static {
@@ -174,7 +187,7 @@ pub type Effect = CsoundPlugin<EffectFlavour>;
 
 impl<F: Flavour> Default for CsoundPlugin<F> {
     fn default() -> Self {
-        let params = Arc::new(PluginParams::new());
+        let params = Arc::new(PluginParams::for_this_library());
         let (loader, player) = Loader::new(params.clone(), F::KIND);
         Self {
             params,
@@ -199,6 +212,7 @@ impl<F: Flavour> CsoundPlugin<F> {
                     if built_in {
                         let mut state = self.params.orchestra();
                         state.text = None;
+                        state.path = None;
                         self.params.set_orchestra(state);
                     }
                     return Some(engine);
@@ -211,7 +225,7 @@ impl<F: Flavour> CsoundPlugin<F> {
             },
             Err(error) => error,
         };
-        nice_warn!("{}: {error}", F::NAME);
+        nice_warn!("{}: {error}", entry::name_of(F::KIND));
         let mut state = self.params.orchestra();
         state.error = Some(error);
         self.params.set_orchestra(state);
@@ -221,10 +235,10 @@ impl<F: Flavour> CsoundPlugin<F> {
 
 impl<F: Flavour> Plugin for CsoundPlugin<F> {
     const NAME: &'static str = F::NAME;
-    const VENDOR: &'static str = "csound-plugin";
-    const URL: &'static str = "https://csound.com";
-    const EMAIL: &'static str = "csound-plugin@users.noreply.invalid";
-    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const VENDOR: &'static str = VENDOR;
+    const URL: &'static str = URL;
+    const EMAIL: &'static str = EMAIL;
+    const VERSION: &'static str = VERSION;
     const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = F::LAYOUTS;
     const MIDI_INPUT: MidiConfig = F::MIDI;
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
@@ -239,7 +253,7 @@ impl<F: Flavour> Plugin for CsoundPlugin<F> {
 
     fn editor(&mut self, _executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
         Some(editor::CsoundEditor::new(
-            F::NAME,
+            entry::name_of(F::KIND),
             F::KIND,
             self.params.clone(),
             self.loader.clone(),
@@ -289,7 +303,7 @@ impl<F: Flavour> Plugin for CsoundPlugin<F> {
         let values = |slot: usize| {
             params
                 .is_engaged(slot)
-                .then(|| params.slots[slot].value.modulated_normalized_value())
+                .then(|| params.slots[slot].normalized())
         };
         // The on-screen keyboard's notes come first, at the block's start.
         let link = &self.link;
@@ -333,8 +347,8 @@ impl<F: Flavour> Vst3Plugin for CsoundPlugin<F> {
     const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = F::VST3_SUBCATEGORIES;
 }
 
-nice_export_clap!(Instrument, Effect);
-nice_export_vst3!(Instrument, Effect);
+// The entry points (`clap_entry`, `GetPluginFactory`) are in `entry`: nice-plug's export
+// macros would fix the plugins' names and ids at build time.
 
 /// The README's Rust examples, compiled as doctests so they stay true.
 #[cfg(doctest)]

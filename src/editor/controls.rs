@@ -98,20 +98,18 @@ impl Ui {
                         spec.normalized(plain) as f32,
                         spec.normalized(spec.default) as f32,
                     );
+                    let param = &self.params.slots[slot];
                     if response.started {
-                        setter.begin_set_parameter(&self.params.slots[slot].value);
+                        param.begin(setter);
                     }
                     if let Some(n) = response.value {
-                        setter.set_parameter_normalized(&self.params.slots[slot].value, n);
+                        param.set(setter, n);
                     }
                     if response.stopped {
-                        setter.end_set_parameter(&self.params.slots[slot].value);
+                        param.end(setter);
                     }
                     if let Some(n) = response.reset {
-                        let param = &self.params.slots[slot].value;
-                        setter.begin_set_parameter(param);
-                        setter.set_parameter_normalized(param, n);
-                        setter.end_set_parameter(param);
+                        param.set_once(setter, n);
                     }
                     ui.label(RichText::new(spec.display(plain)).monospace().small());
                 }

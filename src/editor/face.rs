@@ -136,15 +136,15 @@ impl Ui {
                 let default = first.as_ref().map_or(0.0, |(_, s)| s.normalized(s.default));
                 let response = knob_in(ui, knob_rect, normalized as f32, default as f32);
                 if let Some((slot, _)) = &first {
-                    let param = &self.params.slots[*slot].value;
+                    let param = &self.params.slots[*slot];
                     if response.started {
-                        setter.begin_set_parameter(param);
+                        param.begin(setter);
                     }
                     if let Some(n) = response.value {
-                        setter.set_parameter_normalized(param, n);
+                        param.set(setter, n);
                     }
                     if response.stopped {
-                        setter.end_set_parameter(param);
+                        param.end(setter);
                     }
                 }
                 painter.text(
@@ -376,9 +376,9 @@ impl Ui {
             )
         };
         painter.rect_filled(filled, 3.0, accent.gamma_multiply(0.8));
-        let param = &self.params.slots[*slot].value;
+        let param = &self.params.slots[*slot];
         if response.drag_started() {
-            setter.begin_set_parameter(param);
+            param.begin(setter);
         }
         if let Some(pos) = response
             .interact_pointer_pos()
@@ -389,10 +389,10 @@ impl Ui {
             } else {
                 (rect.max.y - pos.y) / rect.height()
             };
-            setter.set_parameter_normalized(param, t.clamp(0.0, 1.0));
+            param.set(setter, t.clamp(0.0, 1.0));
         }
         if response.drag_stopped() {
-            setter.end_set_parameter(param);
+            param.end(setter);
         }
     }
 
@@ -415,11 +415,10 @@ impl Ui {
             rect.max.y - rect.height() * norm(y),
         );
         painter.circle_filled(dot, 6.0, accent);
-        let params =
-            [x.0, y.0].map(|b| b.as_ref().map(|(slot, _)| &self.params.slots[*slot].value));
+        let params = [x.0, y.0].map(|b| b.as_ref().map(|(slot, _)| &self.params.slots[*slot]));
         for param in params.iter().flatten() {
             if response.drag_started() {
-                setter.begin_set_parameter(*param);
+                param.begin(setter);
             }
         }
         if let Some(pos) = response
@@ -429,15 +428,15 @@ impl Ui {
             let tx = ((pos.x - rect.min.x) / rect.width()).clamp(0.0, 1.0);
             let ty = ((rect.max.y - pos.y) / rect.height()).clamp(0.0, 1.0);
             if let Some(p) = params[0] {
-                setter.set_parameter_normalized(p, tx);
+                p.set(setter, tx);
             }
             if let Some(p) = params[1] {
-                setter.set_parameter_normalized(p, ty);
+                p.set(setter, ty);
             }
         }
         for param in params.iter().flatten() {
             if response.drag_stopped() {
-                setter.end_set_parameter(*param);
+                param.end(setter);
             }
         }
     }

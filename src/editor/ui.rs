@@ -14,7 +14,7 @@ use crate::params::PluginParams;
 use crate::presets::{self, Preset};
 use egui::RichText;
 use nice_plug::context::gui::GuiContext;
-use nice_plug::prelude::{Param, ParamSetter};
+use nice_plug::prelude::ParamSetter;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -215,7 +215,7 @@ impl Ui {
     /// A slot's value as the channel sees it (plain units).
     pub(super) fn plain(&self, slot: usize, spec: &ParamSpec) -> f64 {
         if self.params.is_engaged(slot) {
-            spec.plain(self.params.slots[slot].value.modulated_normalized_value() as f64)
+            spec.plain(self.params.slots[slot].normalized() as f64)
         } else {
             spec.default
         }
@@ -228,10 +228,7 @@ impl Ui {
         spec: &ParamSpec,
         plain: f64,
     ) {
-        let param = &self.params.slots[slot].value;
-        setter.begin_set_parameter(param);
-        setter.set_parameter_normalized(param, spec.normalized(plain) as f32);
-        setter.end_set_parameter(param);
+        self.params.slots[slot].set_once(setter, spec.normalized(plain) as f32);
     }
 
     pub(super) fn show(&mut self, ui: &mut egui::Ui) {

@@ -14,7 +14,6 @@ use crate::orchestra::reserved;
 use crate::orchestra::source::{Kind, Source};
 use crate::orchestra::trust::{self, TrustStore};
 use crate::params::state::OrchestraState;
-use crate::params::SLOTS;
 
 /// What a load found in the orchestra, for the plugin to bind and show.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -261,7 +260,11 @@ impl Engine {
         state: &mut OrchestraState,
     ) -> Result<(Engine, Loaded)> {
         let (mut engine, mut loaded) = Engine::load_with(source, setup, kind, trust)?;
-        (loaded.slots, loaded.fresh) = state.bind(&loaded.params, SLOTS);
+        // An export's parameters are its channels, in its order, whatever a project saved.
+        if let Some(fixed) = crate::params::fixed_bindings() {
+            state.bindings = fixed;
+        }
+        (loaded.slots, loaded.fresh) = state.bind(&loaded.params, crate::params::slot_count());
         engine.bind(&loaded.params, &loaded.slots)?;
         for (name, value) in &state.strings {
             engine.csound.set_string_channel(name, value)?;

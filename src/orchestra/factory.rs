@@ -1,6 +1,10 @@
 //! The factory content: the orchestras and presets under `presets/`, built into the binaries so
 //! a plugin needs no files beside it. Adding `presets/<kind>/<stem>.csd` adds an orchestra;
 //! `presets/<kind>/<stem>/<name>.cspreset` adds a preset for it (see `build.rs`).
+//!
+//! An exported plugin (`crate::export`) replaces this content with its own orchestra and
+//! presets ([`make_own`]): everything that asks for "the built-in orchestra" then gets the
+//! export's, and nothing else changes.
 
 use crate::orchestra::source::Kind;
 
@@ -11,6 +15,9 @@ pub struct FactoryOrchestra {
     /// Its file name, e.g. `pad.csd` (presets name their orchestra by it).
     pub file: &'static str,
     pub text: &'static str,
+    /// Where it is on disk, for an exported orchestra (its `#include`s and sound files are
+    /// beside it); `None` for the orchestras built into the binary.
+    pub path: Option<&'static str>,
     pub presets: &'static [FactoryPreset],
 }
 
@@ -29,9 +36,36 @@ pub const DEFAULT_INSTRUMENT: &str = "poly-synth.csd";
 /// The effect's orchestra when the user has chosen none.
 pub const DEFAULT_EFFECT: &str = "ping-pong-delay.csd";
 
+/// An exported plugin's own content, set once when its library loads.
+struct Own {
+    orchestras: &'static [FactoryOrchestra],
+    locked: bool,
+}
+
+static OWN: std::sync::OnceLock<Own> = std::sync::OnceLock::new();
+
+/// Makes `orchestra` this library's only built-in orchestra (an exported plugin's); `locked`
+/// keeps every instance on it. The first call wins; the content lives as long as the library.
+pub fn make_own(orchestra: FactoryOrchestra, locked: bool) {
+    let _ = OWN.get_or_init(|| Own {
+        orchestras: Box::leak(Box::new([orchestra])),
+        locked,
+    });
+}
+
+/// The built-in orchestras: the factory ones, or an export's own.
+fn all() -> &'static [FactoryOrchestra] {
+    OWN.get().map_or(ORCHESTRAS, |own| own.orchestras)
+}
+
+/// Whether this is an exported plugin whose orchestra cannot be replaced.
+pub fn locked() -> bool {
+    OWN.get().is_some_and(|own| own.locked)
+}
+
 /// The built-in orchestras of one kind.
 pub fn orchestras(kind: Kind) -> impl Iterator<Item = &'static FactoryOrchestra> {
-    ORCHESTRAS.iter().filter(move |o| o.kind == kind)
+    all().iter().filter(move |o| o.kind == kind)
 }
 
 /// The built-in orchestra of `kind` named `file`.
@@ -45,10 +79,13 @@ pub fn default_orchestra(kind: Kind) -> &'static FactoryOrchestra {
         Kind::Instrument => DEFAULT_INSTRUMENT,
         Kind::Effect => DEFAULT_EFFECT,
     };
-    orchestra(kind, file).unwrap_or(&ORCHESTRAS[0])
+    orchestra(kind, file)
+        .or_else(|| orchestras(kind).next())
+        .unwrap_or(&all()[0])
 }
 
-/// Whether `text` is exactly a built-in orchestra (factory code is trusted).
+/// Whether `text` is exactly an orchestra built into the binary (factory code is trusted; an
+/// export's orchestra is not: it was shared like any file).
 pub fn is_factory_text(text: &str) -> bool {
     ORCHESTRAS.iter().any(|o| o.text == text)
 }

@@ -15,6 +15,7 @@ pub mod state;
 
 use crate::orchestra::cabbage::Layout;
 use crate::orchestra::declarations::ParamSpec;
+use nice_plug::params::internals::ParamPtr;
 use nice_plug::prelude::*;
 use state::OrchestraState;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,11 +33,110 @@ pub const SLOTS: usize = 64;
 /// What each slot is bound to now, for showing values; read off the audio thread only.
 pub type SlotSpecs = Arc<RwLock<Vec<Option<ParamSpec>>>>;
 
-/// One slot: a normalized parameter whose meaning comes from the channel bound to it.
-#[derive(Params)]
+/// The most steps a parameter is shown to hosts with as a stepped (integer) parameter; finer
+/// ones stay continuous and snap in the engine.
+const MAX_STEPS: f64 = 1024.0;
+
+/// One host parameter: a normalized value whose meaning comes from the channel bound to it.
+/// Channels with steps (integers, menus, a Cabbage increment) are stepped parameters, so hosts
+/// show and automate them in steps; the normalized value is the step over the step count.
+pub enum SlotParam {
+    Continuous(FloatParam),
+    Stepped(IntParam),
+}
+
+/// One parameter slot with the id and group hosts know it by.
 pub struct Slot {
-    #[id = "slot"]
-    pub value: FloatParam,
+    /// The stable id: `slot_N` in the generic plugins, the channel name in an export.
+    pub id: String,
+    /// The group path hosts show (`Filter`), empty for none.
+    pub group: String,
+    pub value: SlotParam,
+}
+
+impl Slot {
+    /// The value, normalized, with the host's modulation.
+    pub fn normalized(&self) -> f32 {
+        match &self.value {
+            SlotParam::Continuous(p) => p.modulated_normalized_value(),
+            SlotParam::Stepped(p) => p.modulated_normalized_value(),
+        }
+    }
+
+    /// Starts a gesture (a drag) on this parameter.
+    pub fn begin(&self, setter: &ParamSetter) {
+        match &self.value {
+            SlotParam::Continuous(p) => setter.begin_set_parameter(p),
+            SlotParam::Stepped(p) => setter.begin_set_parameter(p),
+        }
+    }
+
+    /// Sets the normalized value inside a gesture.
+    pub fn set(&self, setter: &ParamSetter, normalized: f32) {
+        match &self.value {
+            SlotParam::Continuous(p) => setter.set_parameter_normalized(p, normalized),
+            SlotParam::Stepped(p) => setter.set_parameter_normalized(p, normalized),
+        }
+    }
+
+    /// Ends a gesture.
+    pub fn end(&self, setter: &ParamSetter) {
+        match &self.value {
+            SlotParam::Continuous(p) => setter.end_set_parameter(p),
+            SlotParam::Stepped(p) => setter.end_set_parameter(p),
+        }
+    }
+
+    /// A whole gesture: begin, set, end.
+    pub fn set_once(&self, setter: &ParamSetter, normalized: f32) {
+        self.begin(setter);
+        self.set(setter, normalized);
+        self.end(setter);
+    }
+
+    /// What hosts show for a normalized value.
+    pub fn text(&self, normalized: f32) -> String {
+        match &self.value {
+            SlotParam::Continuous(p) => p.normalized_value_to_string(normalized, true),
+            SlotParam::Stepped(p) => p.normalized_value_to_string(normalized, true),
+        }
+    }
+
+    /// The normalized value of a typed text.
+    pub fn parse(&self, text: &str) -> Option<f32> {
+        match &self.value {
+            SlotParam::Continuous(p) => p.string_to_normalized_value(text),
+            SlotParam::Stepped(p) => p.string_to_normalized_value(text),
+        }
+    }
+
+    fn as_ptr(&self) -> ParamPtr {
+        match &self.value {
+            SlotParam::Continuous(p) => p.as_ptr(),
+            SlotParam::Stepped(p) => p.as_ptr(),
+        }
+    }
+}
+
+/// The parameter slots, as a [`Params`] whose ids and groups are decided at run time.
+pub struct Slots(Vec<Slot>);
+
+impl std::ops::Deref for Slots {
+    type Target = [Slot];
+    fn deref(&self) -> &[Slot] {
+        &self.0
+    }
+}
+
+// SAFETY: every pointer points at a parameter owned by `self.0`, which is never resized after
+// creation, so the pointers stay valid as long as `self` lives (nice-plug's requirement).
+unsafe impl Params for Slots {
+    fn param_map(&self) -> Vec<(String, ParamPtr, String)> {
+        self.0
+            .iter()
+            .map(|s| (s.id.clone(), s.as_ptr(), s.group.clone()))
+            .collect()
+    }
 }
 
 #[derive(Params)]
@@ -51,8 +151,8 @@ pub struct PluginParams {
     #[persist = "editor-size"]
     pub editor_size: Arc<RwLock<(u32, u32)>>,
     /// The parameter slots.
-    #[nested(array)]
-    pub slots: Vec<Slot>,
+    #[nested]
+    pub slots: Slots,
     /// The spec bound to each slot, shared with the slots' value formatters.
     pub specs: SlotSpecs,
     /// The loaded orchestra's `<Cabbage>` layout, for the editor to draw.
@@ -68,59 +168,171 @@ pub fn start_with_orchestra(path: String) {
     let _ = STARTUP_ORCHESTRA.set(path);
 }
 
+/// The parameters of an exported plugin: its orchestra's channels as declared (at most
+/// [`SLOTS`]), or `None` in the generic plugins.
+pub fn exported() -> Option<&'static [ParamSpec]> {
+    let params = &crate::export::own_manifest()?.params;
+    Some(&params[..params.len().min(SLOTS)])
+}
+
+/// How many slots the plugins of this library have: [`SLOTS`], or an export's parameter count.
+pub fn slot_count() -> usize {
+    exported().map_or(SLOTS, <[ParamSpec]>::len)
+}
+
+/// The channel -> slot bindings of an export (its parameters in order), which no saved state
+/// overrides: a project made with an earlier export of the plugin keeps each automation lane on
+/// its channel even when the channels were reordered.
+pub fn fixed_bindings() -> Option<std::collections::BTreeMap<String, usize>> {
+    Some(
+        exported()?
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.channel.clone(), i))
+            .collect(),
+    )
+}
+
+/// How many steps a host should see for `spec`, if it is stepped.
+fn step_count(spec: &ParamSpec) -> Option<i32> {
+    let span = spec.max - spec.min;
+    let count = if !spec.steps.is_empty() || spec.behaviour == crate::csound::Behaviour::Integer {
+        span.round()
+    } else if spec.step > 0.0
+        && spec.skew == 1.0
+        && spec.behaviour == crate::csound::Behaviour::Linear
+    {
+        let count = span / spec.step;
+        if (count - count.round()).abs() > 1e-6 {
+            return None;
+        }
+        count.round()
+    } else {
+        return None;
+    };
+    (1.0..=MAX_STEPS).contains(&count).then_some(count as i32)
+}
+
 impl PluginParams {
+    /// The generic plugins' parameters: [`SLOTS`] slots, `slot_1` .. `slot_64`.
     pub fn new() -> Self {
+        Self::with(None)
+    }
+
+    /// The parameters of this library's plugins: the generic slots, or an export's channels.
+    pub fn for_this_library() -> Self {
+        Self::with(exported())
+    }
+
+    /// Slots for `fixed` (an export's channels, each slot named, ranged and grouped as its
+    /// channel), or the generic slots when `None`.
+    pub fn with(fixed: Option<&[ParamSpec]>) -> Self {
         let engaged = Arc::new(AtomicU64::new(0));
-        let specs: SlotSpecs = Arc::new(RwLock::new(vec![None; SLOTS]));
-        let slots = (0..SLOTS)
+        let count = fixed.map_or(SLOTS, |f| f.len().min(SLOTS));
+        let specs: SlotSpecs = Arc::new(RwLock::new(vec![None; count]));
+        let slots = (0..count)
             .map(|i| {
-                let (to_text, from_text) = (specs.clone(), specs.clone());
+                let own = fixed.map(|f| f[i].clone());
                 let touched = engaged.clone();
+                let bound = {
+                    let (specs, own) = (specs.clone(), own.clone());
+                    move || {
+                        specs
+                            .try_read()
+                            .ok()
+                            .and_then(|s| s[i].clone())
+                            .or_else(|| own.clone())
+                    }
+                };
+                let labelled = own.is_none();
+                let to_text = {
+                    let bound = bound.clone();
+                    move |normalized: f64| match bound() {
+                        Some(spec) if labelled => {
+                            format!("{}: {}", spec.label, spec.display(spec.plain(normalized)))
+                        }
+                        Some(spec) => spec.display(spec.plain(normalized)),
+                        None => format!("{UNUSED} {normalized:.3}"),
+                    }
+                };
+                let from_text = move |text: &str| match bound() {
+                    Some(spec) => {
+                        // What the slot shows is "label: value"; a typed value may come
+                        // without the label.
+                        let value = text
+                            .strip_prefix(spec.label.as_str())
+                            .and_then(|t| t.strip_prefix(':'))
+                            .unwrap_or(text);
+                        spec.parse(value).map(|plain| spec.normalized(plain))
+                    }
+                    None => text.trim().trim_start_matches(UNUSED).trim().parse().ok(),
+                };
+                let value = match own
+                    .as_ref()
+                    .and_then(|spec| Some((spec, step_count(spec)?)))
+                {
+                    Some((spec, steps)) => {
+                        let n = f64::from(steps);
+                        let to_text = to_text.clone();
+                        SlotParam::Stepped(
+                            IntParam::new(
+                                spec.label.clone(),
+                                (spec.normalized(spec.default) * n).round() as i32,
+                                IntRange::Linear { min: 0, max: steps },
+                            )
+                            .with_callback(Arc::new(move |_| {
+                                touched.fetch_or(1 << i, Ordering::Relaxed);
+                            }))
+                            .with_value_to_string(Arc::new(move |step| {
+                                to_text(f64::from(step) / n)
+                            }))
+                            .with_string_to_value(Arc::new(
+                                move |text| from_text(text).map(|v| (v * n).round() as i32),
+                            )),
+                        )
+                    }
+                    None => SlotParam::Continuous(
+                        FloatParam::new(
+                            own.as_ref()
+                                .map_or_else(|| format!("Param {}", i + 1), |s| s.label.clone()),
+                            own.as_ref().map_or(0.5, |s| s.normalized(s.default) as f32),
+                            FloatRange::Linear { min: 0.0, max: 1.0 },
+                        )
+                        .with_callback(Arc::new(move |_| {
+                            touched.fetch_or(1 << i, Ordering::Relaxed);
+                        }))
+                        .with_value_to_string(Arc::new(move |n| to_text(n as f64)))
+                        .with_string_to_value(Arc::new(move |text| {
+                            from_text(text).map(|v| v as f32)
+                        })),
+                    ),
+                };
                 Slot {
-                    value: FloatParam::new(
-                        format!("Param {}", i + 1),
-                        0.5,
-                        FloatRange::Linear { min: 0.0, max: 1.0 },
-                    )
-                    .with_callback(Arc::new(move |_| {
-                        touched.fetch_or(1 << i, Ordering::Relaxed);
-                    }))
-                    .with_value_to_string(Arc::new(move |normalized| {
-                        match to_text.try_read().ok().and_then(|s| s[i].clone()) {
-                            Some(spec) => format!(
-                                "{}: {}",
-                                spec.label,
-                                spec.display(spec.plain(normalized as f64))
-                            ),
-                            None => format!("{UNUSED} {normalized:.3}"),
-                        }
-                    }))
-                    .with_string_to_value(Arc::new(move |text| {
-                        let spec = from_text.try_read().ok().and_then(|s| s[i].clone());
-                        match spec {
-                            Some(spec) => {
-                                // What the slot shows is "label: value"; a typed value
-                                // may come without the label.
-                                let value = text
-                                    .strip_prefix(spec.label.as_str())
-                                    .and_then(|t| t.strip_prefix(':'))
-                                    .unwrap_or(text);
-                                spec.parse(value).map(|plain| spec.normalized(plain) as f32)
-                            }
-                            None => text.trim().trim_start_matches(UNUSED).trim().parse().ok(),
-                        }
-                    })),
+                    id: own
+                        .as_ref()
+                        .map_or_else(|| format!("slot_{}", i + 1), |s| s.channel.clone()),
+                    group: own.as_ref().map_or_else(String::new, |s| s.group.clone()),
+                    value,
                 }
             })
             .collect();
         Self {
             orchestra: Arc::new(RwLock::new(OrchestraState {
                 path: STARTUP_ORCHESTRA.get().cloned(),
+                bindings: fixed
+                    .map(|f| {
+                        f.iter()
+                            .take(count)
+                            .enumerate()
+                            .map(|(i, p)| (p.channel.clone(), i))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 ..OrchestraState::default()
             })),
             engaged,
             editor_size: Arc::new(RwLock::new(DEFAULT_EDITOR_SIZE)),
-            slots,
+            slots: Slots(slots),
             specs,
             layout: Arc::new(RwLock::new(None)),
         }
@@ -128,14 +340,14 @@ impl PluginParams {
 
     /// Whether slot `i` drives its channel.
     pub fn is_engaged(&self, slot: usize) -> bool {
-        slot < SLOTS && self.engaged.load(Ordering::Relaxed) & (1 << slot) != 0
+        slot < self.slots.len() && self.engaged.load(Ordering::Relaxed) & (1 << slot) != 0
     }
 
     /// Marks slots as not moved (a channel newly bound to them starts at its default).
     pub fn disengage(&self, slots: &[usize]) {
         let mask = slots
             .iter()
-            .filter(|&&s| s < SLOTS)
+            .filter(|&&s| s < self.slots.len())
             .fold(0u64, |m, &s| m | 1 << s);
         self.engaged.fetch_and(!mask, Ordering::Relaxed);
     }
@@ -145,8 +357,8 @@ impl PluginParams {
         if let Ok(mut bound) = self.specs.write() {
             bound.iter_mut().for_each(|s| *s = None);
             for (spec, slot) in specs.iter().zip(slots) {
-                if let Some(slot) = *slot {
-                    bound[slot] = Some(spec.clone());
+                if let Some(bound) = slot.and_then(|slot| bound.get_mut(slot)) {
+                    *bound = Some(spec.clone());
                 }
             }
         }
@@ -210,19 +422,18 @@ mod tests {
         ];
         params.set_specs(&specs, &[Some(0), Some(1), Some(2), Some(3)]);
         for slot in [0, 1, 2, 3, 10] {
-            let param = &params.slots[slot].value;
-            for i in 0..=100 {
-                let normalized = i as f32 / 100.0;
-                let text = param.normalized_value_to_string(normalized, true);
-                let back = param
-                    .string_to_normalized_value(&text)
-                    .unwrap_or_else(|| panic!("slot {slot}: `{text}` does not parse"));
-                assert_eq!(
-                    param.normalized_value_to_string(back, true),
-                    text,
-                    "slot {slot} at {normalized}"
-                );
-            }
+            assert_texts_parse_back(&params.slots[slot], slot);
+        }
+    }
+
+    fn assert_texts_parse_back(param: &Slot, slot: usize) {
+        for i in 0..=100 {
+            let normalized = i as f32 / 100.0;
+            let text = param.text(normalized);
+            let back = param
+                .parse(&text)
+                .unwrap_or_else(|| panic!("slot {slot}: `{text}` does not parse"));
+            assert_eq!(param.text(back), text, "slot {slot} at {normalized}");
         }
     }
 }

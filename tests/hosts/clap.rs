@@ -16,7 +16,7 @@ use clack_extensions::gui::{GuiSize, HostGui, HostGuiImpl, PluginGui};
 use clack_extensions::latency::{HostLatency, HostLatencyImpl, PluginLatency};
 use clack_extensions::params::{
     HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamInfoBuffer,
-    ParamRescanFlags, PluginParams,
+    ParamInfoFlags, ParamRescanFlags, PluginParams,
 };
 use clack_extensions::state::{HostState, HostStateImpl, PluginState};
 use clack_host::events::event_types::{
@@ -39,7 +39,7 @@ pub fn load(bundle: &Path, plugin_id: &str, setup: &Setup) -> Box<dyn TestHost> 
 /// The loaded entry of each bundle, kept for the whole process as a DAW keeps its plugins:
 /// the entry's `deinit` and unloading must not run while another thread's instance (or the
 /// plugin's own threads) may still use the library.
-fn entry(bundle: &Path) -> PluginEntry {
+pub fn entry(bundle: &Path) -> PluginEntry {
     static ENTRIES: std::sync::OnceLock<
         std::sync::Mutex<HashMap<std::path::PathBuf, PluginEntry>>,
     > = std::sync::OnceLock::new();
@@ -394,6 +394,12 @@ impl TestHost for ClapHost {
             list.push(ParamInfo {
                 id: info.id.get(),
                 name: String::from_utf8_lossy(info.name).into_owned(),
+                group: String::from_utf8_lossy(info.module).into_owned(),
+                steps: if info.flags.contains(ParamInfoFlags::IS_STEPPED) {
+                    (max - min) as u32
+                } else {
+                    0
+                },
                 default: if max > min {
                     (info.default_value - min) / (max - min)
                 } else {

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod catalogue;
 pub mod clap;
 pub mod clap_gui;
 pub mod clap_ports;
@@ -69,6 +70,10 @@ pub struct ParamInfo {
     pub name: String,
     /// Normalized default.
     pub default: f64,
+    /// The group path (CLAP's module), empty where the host does not read it (VST3).
+    pub group: String,
+    /// How many steps a stepped parameter has (0: continuous).
+    pub steps: u32,
 }
 
 /// A loaded, activated, processing plugin instance.

@@ -1,6 +1,8 @@
-//! `csound-plugin`: render and check orchestras without a DAW, with the plugins' own engine.
+//! `csound-plugin`: render, check and export orchestras without a DAW, with the plugins' own
+//! engine.
 
 mod contain;
+mod export;
 mod inputs;
 mod render;
 
@@ -36,6 +38,9 @@ enum Command {
     Render(RenderArgs),
     /// Compile an orchestra without playing it and show what the plugin makes of it.
     Check(CheckArgs),
+    /// Make an orchestra a plugin of its own: `<name>.clap` and `<name>.vst3`, with its
+    /// files and presets inside, listed in hosts under its name.
+    Export(export::ExportArgs),
     /// Allow a shared orchestra (or a preset's orchestra) that reaches outside the instrument:
     /// remembered for this exact content, as the plugin's "Allow" button does.
     Allow(AllowArgs),
@@ -209,6 +214,7 @@ fn main() -> ExitCode {
                 .map_or("the built-in orchestra".into(), |p| p.display().to_string())
         )),
         Command::Check(args) => Some(format!("checking {}", args.orchestra.display())),
+        Command::Export(args) => Some(format!("exporting {}", args.orchestra.display())),
         Command::Allow(_) => None,
     };
     if let Some(what) = contained.filter(|_| !contain::is_child()) {
@@ -217,6 +223,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Render(args) => render::run(args),
         Command::Check(args) => run_check(args),
+        Command::Export(args) => export::run(args),
         Command::Allow(args) => run_allow(args),
     };
     match result {

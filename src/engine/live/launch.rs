@@ -103,8 +103,13 @@ pub fn load_into(
     params.set_specs(&loaded.params, &loaded.slots);
     params.set_layout(loaded.layout.clone());
     state.error = None;
-    state.text = Some(source.text.clone());
-    state.path = source.path.clone();
+    // An export's own orchestra, unedited, is kept by reference, not copy: a project then plays
+    // what a newer export of the same plugin brings.
+    let own = factory::default_orchestra(kind);
+    let is_own =
+        own.path.is_some() && own.path == source.path.as_deref() && own.text == source.text;
+    state.text = (!is_own).then(|| source.text.clone());
+    state.path = source.path.clone().filter(|_| !is_own);
     params.set_orchestra(state);
     Ok(engine)
 }
@@ -113,7 +118,9 @@ pub fn load_into(
 /// built-in one. The flag says whether it is the built-in one (whose text the state does not
 /// keep).
 pub fn saved_source(state: &OrchestraState, kind: Kind) -> Result<(Source, bool), String> {
-    if let Some(text) = &state.text {
+    // A locked export plays its own orchestra whatever a project or preset saved.
+    let saved = (!factory::locked()).then_some(state);
+    if let Some(text) = saved.and_then(|s| s.text.as_ref()) {
         let origin = state
             .file_name()
             .unwrap_or_else(|| crate::params::state::UNNAMED.to_string());
@@ -124,7 +131,7 @@ pub fn saved_source(state: &OrchestraState, kind: Kind) -> Result<(Source, bool)
         };
         return Ok((source, false));
     }
-    if let Some(path) = &state.path {
+    if let Some(path) = saved.and_then(|s| s.path.as_ref()) {
         let text =
             crate::csound::csd::read_file(std::path::Path::new(path)).map_err(|e| e.to_string())?;
         let source = Source {
@@ -137,8 +144,11 @@ pub fn saved_source(state: &OrchestraState, kind: Kind) -> Result<(Source, bool)
     let built_in = factory::default_orchestra(kind);
     let source = Source {
         text: built_in.text.to_string(),
-        origin: format!("{} (built in)", built_in.file),
-        path: None,
+        origin: match built_in.path {
+            Some(_) => built_in.file.to_string(),
+            None => format!("{} (built in)", built_in.file),
+        },
+        path: built_in.path.map(str::to_string),
     };
     Ok((source, true))
 }

@@ -54,10 +54,12 @@ pub fn unsupported_opcode(orchestra: &str) -> Option<(&str, usize)> {
 }
 
 /// The parameters the layout's widgets declare, in layout order: each automatable numeric
-/// widget with a channel, two for an xy pad or a range slider.
+/// widget with a channel, two for an xy pad or a range slider. A widget inside a named group
+/// box (nested in it, or only drawn on it) is in that group.
 pub fn parameters(layout: &Layout) -> Vec<ParamSpec> {
     let mut specs = Vec::new();
     for widget in &layout.widgets {
+        let group = group_of(layout, widget);
         if !widget.automatable || !widget.kind.is_numeric() || widget.string_channel {
             continue;
         }
@@ -71,10 +73,30 @@ pub fn parameters(layout: &Layout) -> Vec<ParamSpec> {
                 (Some(label), _) => format!("{label} {}", axis(widget.kind, i)),
                 (None, _) => channel.clone(),
             };
-            specs.push(spec(widget, channel, label, range));
+            specs.push(ParamSpec {
+                group: group.clone(),
+                ..spec(widget, channel, label, range)
+            });
         }
     }
     specs
+}
+
+/// The text of the innermost group box `widget`'s centre lies in, or "".
+fn group_of(layout: &Layout, widget: &Widget) -> String {
+    let b = &widget.bounds;
+    let (x, y) = (b.x + b.width / 2.0, b.y + b.height / 2.0);
+    layout
+        .widgets
+        .iter()
+        .filter(|g| g.kind == WidgetKind::GroupBox && !std::ptr::eq(*g, widget))
+        .filter(|g| {
+            let g = &g.bounds;
+            (g.x..=g.x + g.width).contains(&x) && (g.y..=g.y + g.height).contains(&y)
+        })
+        .filter_map(|g| g.text.first().map(|t| t.trim().to_string()))
+        .rfind(|t| !t.is_empty())
+        .unwrap_or_default()
 }
 
 /// How the two channels of a two-channel widget are told apart.

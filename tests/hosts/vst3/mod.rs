@@ -41,7 +41,7 @@ use vst3::Steinberg::Vst::{
 };
 use vst3::Steinberg::{
     int32, int64, kNotImplemented, kResultOk, FUnknown, IBStream, IPluginBaseTrait, IPluginFactory,
-    IPluginFactoryTrait, PClassInfo, TUID,
+    IPluginFactory2, IPluginFactory2Trait, IPluginFactoryTrait, PClassInfo, PClassInfo2, TUID,
 };
 use vst3::{ComPtr, ComWrapper, Interface};
 
@@ -57,6 +57,45 @@ const MIDI_CONTROLLERS: i16 = 130;
 
 /// The name this host gives plugins that ask.
 const HOST_NAME: &str = "csound-plugin test host";
+
+/// The audio module classes of the `.vst3` bundle: class id (hex), name and vendor.
+pub fn classes(bundle: &Path) -> Vec<super::catalogue::Listed> {
+    let module = Module::open(&library_of(bundle));
+    let factory = module.factory();
+    let factory2 = factory
+        .cast::<IPluginFactory2>()
+        .expect("the factory implements IPluginFactory2");
+    // SAFETY: COM calls on a live factory.
+    let count = unsafe { factory2.countClasses() };
+    (0..count)
+        .filter_map(|index| {
+            // SAFETY: an all-zero PClassInfo2 is a valid value of this plain C struct.
+            let mut info: PClassInfo2 = unsafe { std::mem::zeroed() };
+            // SAFETY: a COM call with a valid out-pointer.
+            let rc = unsafe { factory2.getClassInfo2(index, &mut info) };
+            assert_eq!(rc, kResultOk, "getClassInfo2({index})");
+            (read_c_string(&info.category) == AUDIO_MODULE_CLASS).then(|| {
+                super::catalogue::Listed {
+                    id: info
+                        .cid
+                        .iter()
+                        .map(|b| format!("{:02x}", *b as u8))
+                        .collect(),
+                    name: read_c_string(&info.name),
+                    vendor: read_c_string(&info.vendor),
+                }
+            })
+        })
+        .collect()
+}
+
+/// The library inside a `.vst3` bundle (`Contents/x86_64-linux/<stem>.so`).
+fn library_of(bundle: &Path) -> std::path::PathBuf {
+    let stem = bundle.file_stem().expect("the bundle has a file name");
+    let mut file = stem.to_os_string();
+    file.push(".so");
+    bundle.join("Contents/x86_64-linux").join(file)
+}
 
 /// Loads the class named `class_name` from the `.vst3` bundle, initialises and activates it for
 /// `setup` and starts processing.
@@ -107,11 +146,7 @@ struct Vst3Host {
 
 impl Vst3Host {
     fn new(bundle: &Path, class_name: &str, setup: &Setup) -> Self {
-        let stem = bundle.file_stem().expect("the bundle has a file name");
-        let mut file = stem.to_os_string();
-        file.push(".so");
-        let library = bundle.join("Contents/x86_64-linux").join(file);
-        let module = Module::open(&library);
+        let module = Module::open(&library_of(bundle));
         let factory = module.factory();
         let host_application = ComWrapper::new(HostApplication);
         let context = host_application

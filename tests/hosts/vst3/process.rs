@@ -80,6 +80,8 @@ impl TestHost for Vst3Host {
                     id: info.id,
                     name: read_string128(&info.title),
                     default: info.defaultNormalizedValue,
+                    group: String::new(),
+                    steps: info.stepCount as u32,
                 })
             })
             .collect()

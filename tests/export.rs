@@ -1,0 +1,264 @@
+//! `csound-plugin export`: orchestras exported as plugins of their own, loaded from their bundles
+//! by the CLAP and VST3 test hosts beside the generic instrument, moved away from their source,
+//! and exported again. Run after `cargo xtask bundle csound-plugin` (exports are made from that
+//! library, as a user's are made from the installed one).
+
+mod common;
+mod hosts;
+
+use common::{pitch, scratch};
+use hosts::catalogue::{self, Listed};
+use hosts::drive::*;
+use hosts::{Setup, TestHost};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A sine at the note's pitch; two parameters in two groups, one of them a menu.
+const SINE: &str = r#"<CsoundSynthesizer>
+<CsPlugin>
+notes = score
+instrument = 1
+pitch = key
+velocity = unit
+</CsPlugin>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+chn_k "level", 1, 2, 0.5, 0, 1, 0, 0, 0, 0, "label=Level; group=Output"
+chn_k "tone", 1, 1, 0, 0, 2, 0, 0, 0, 0, "label=Tone; steps=Pure|Warm|Bright; group=Colour"
+instr 1
+  klevel chnget "level"
+  aenv madsr 0.005, 0, 1, 0.05
+  a1 poscil klevel * aenv, cpsmidinn(p4)
+  outs a1, a1
+endin
+</CsInstruments>
+<CsScore>
+</CsScore>
+</CsoundSynthesizer>
+"#;
+
+/// A Cabbage instrument: a square wave an octave below the note, played through Csound's MIDI
+/// system; its widgets (one inside a group box) are its parameters.
+const SQUARE: &str = r#"<Cabbage>
+form caption("Square Bass") size(300, 200)
+rslider bounds(10, 10, 70, 70), channel("drive"), range(0, 1, 0.25, 1, 0.01), text("Drive")
+combobox bounds(90, 10, 80, 20), channel("octave"), items("Low", "Mid"), value(1)
+groupbox bounds(10, 90, 200, 100), text("Envelope") {
+  rslider bounds(10, 20, 60, 60), channel("attack"), range(0.001, 1, 0.005, 0.5), text("Attack")
+}
+</Cabbage>
+<CsoundSynthesizer>
+<CsOptions>
+-n -d -m0d
+</CsOptions>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+instr 1
+  icps cpsmidi
+  iatt chnget "attack"
+  aenv madsr iatt, 0, 1, 0.05
+  a1 vco2 0.3, icps / 2, 10
+  outs a1 * aenv, a1 * aenv
+endin
+</CsInstruments>
+<CsScore>
+f 0 z
+</CsScore>
+</CsoundSynthesizer>
+"#;
+
+/// The user's folder for this test process (trust store, and the cache exports unpack into),
+/// set before any plugin loads.
+fn home() -> PathBuf {
+    static HOME: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| {
+        let dir = scratch("export-home");
+        std::env::set_var("CSOUND_PLUGIN_HOME", &dir);
+        dir
+    })
+    .clone()
+}
+
+/// Writes `text` to `dir/name`.
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs `csound-plugin export CSD ARGS --out OUT` from the bundled library; returns its output.
+fn export(csd: &Path, args: &[&str], out: &Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_csound-plugin"))
+        .arg("export")
+        .arg(csd)
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .arg("--from")
+        .arg(bundle(Format::Clap))
+        .env("CSOUND_PLUGIN_HOME", home())
+        .output()
+        .expect("csound-plugin runs");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "export failed:\n{text}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    text
+}
+
+/// The one plugin an exported bundle lists.
+fn listed(format: Format, bundle: &Path) -> Listed {
+    let list = match format {
+        Format::Clap => catalogue::clap(bundle),
+        Format::Vst3 => catalogue::vst3(bundle),
+    };
+    assert_eq!(list.len(), 1, "{}: one plugin", bundle.display());
+    list[0].clone()
+}
+
+/// The bundle of the export at `base` (`base.clap` / `base.vst3`).
+fn bundle_at(format: Format, base: &Path) -> PathBuf {
+    let mut path = base.as_os_str().to_os_string();
+    path.push(match format {
+        Format::Clap => ".clap",
+        Format::Vst3 => ".vst3",
+    });
+    PathBuf::from(path)
+}
+
+/// An instance of the export at `base`.
+fn open_export(format: Format, base: &Path) -> Box<dyn TestHost> {
+    let setup = Setup {
+        sample_rate: 48000.0,
+        max_block: 256,
+        inputs: 0,
+        outputs: 2,
+    };
+    let bundle = bundle_at(format, base);
+    let listed = listed(format, &bundle);
+    match format {
+        Format::Clap => hosts::clap::load(&bundle, &listed.id, &setup),
+        Format::Vst3 => hosts::vst3::load(&bundle, &listed.name, &setup),
+    }
+}
+
+/// Plays MIDI key `key` for 0.75 s; returns the left channel after the attack.
+fn play(host: &mut dyn TestHost, key: u8) -> Vec<f64> {
+    let out = run(host, 36000, &[256], &[(512, note_on(key))], None);
+    out[0][4800..].iter().map(|&s| f64::from(s)).collect()
+}
+
+/// The parameters the host lists: name, group, steps.
+fn params(host: &mut dyn TestHost) -> Vec<(String, String, u32)> {
+    host.params()
+        .into_iter()
+        .map(|p| (p.name, p.group, p.steps))
+        .collect()
+}
+
+fn peak(samples: &[f64]) -> f64 {
+    samples.iter().fold(0.0, |m, s| m.max(s.abs()))
+}
+
+#[test]
+fn two_exports_and_the_generic_instrument_play_side_by_side() {
+    let dir = scratch("side-by-side");
+    let out = dir.join("plugins");
+    let sine = write(&dir, "src/sine.csd", SINE);
+    let square = write(&dir, "src/square.csd", SQUARE);
+    export(
+        &sine,
+        &["--name", "Sine Lead", "--vendor", "Test Vendor"],
+        &out,
+    );
+    // No --name: the Cabbage form's caption names it.
+    export(&square, &["--vendor", "Test Vendor"], &out);
+    let (sine, square) = (out.join("Sine Lead"), out.join("Square Bass"));
+
+    for format in FORMATS {
+        let generic = match format {
+            Format::Clap => catalogue::clap(&bundle(format)),
+            Format::Vst3 => catalogue::vst3(&bundle(format)),
+        };
+        assert_eq!(
+            generic.len(),
+            2,
+            "{format:?}: the generic bundle keeps both plugins"
+        );
+        let a = listed(format, &bundle_at(format, &sine));
+        let b = listed(format, &bundle_at(format, &square));
+        assert_eq!(
+            (a.name.as_str(), a.vendor.as_str()),
+            ("Sine Lead", "Test Vendor")
+        );
+        assert_eq!(
+            (b.name.as_str(), b.vendor.as_str()),
+            ("Square Bass", "Test Vendor")
+        );
+        assert_ne!(a.id, b.id, "{format:?}");
+        for g in &generic {
+            assert!(
+                a.id != g.id && b.id != g.id,
+                "{format:?}: an export takes {g:?}'s id"
+            );
+        }
+        if format == Format::Clap {
+            assert!(a
+                .id
+                .starts_with("net.csound-plugin.export.test-vendor.sine-lead."));
+        }
+
+        // All three in one process, played in turn, block by block.
+        let mut hosts = [
+            open_export(format, &sine),
+            open_export(format, &square),
+            open(format, Which::Instrument, 48000.0, 256),
+        ];
+        let listed: Vec<_> = hosts.iter_mut().map(|h| params(h.as_mut())).collect();
+        let names = |i: usize| -> Vec<&str> { listed[i].iter().map(|p| p.0.as_str()).collect() };
+        assert_eq!(names(0), ["Level", "Tone"], "{format:?}");
+        // A combobox without text is named by its channel, as Cabbage shows it.
+        assert_eq!(names(1), ["Drive", "octave", "Attack"], "{format:?}");
+        assert!(
+            names(2).iter().all(|n| n.starts_with("Param ")),
+            "{format:?}"
+        );
+        // The menus are stepped parameters with a step per item.
+        assert_eq!(listed[0][1].2, 2, "{format:?}: Tone has three steps");
+        assert_eq!(listed[1][1].2, 1, "{format:?}: Octave has two steps");
+        assert_eq!(listed[0][0].2, 0, "{format:?}: Level is continuous");
+        if format == Format::Clap {
+            let groups: Vec<&str> = listed[0].iter().map(|p| p.1.as_str()).collect();
+            assert_eq!(groups, ["Output", "Colour"]);
+            assert_eq!(listed[1][2].1, "Envelope");
+        }
+
+        let sounds: Vec<Vec<f64>> = hosts.iter_mut().map(|h| play(h.as_mut(), 69)).collect();
+        assert!(
+            (pitch(&sounds[0], 48000.0) - 440.0).abs() < 2.0,
+            "{format:?}: the sine"
+        );
+        assert!(
+            (pitch(&sounds[1], 48000.0) - 220.0).abs() < 2.0,
+            "{format:?}: the square"
+        );
+        assert!(
+            peak(&sounds[2]) > 0.01,
+            "{format:?}: the generic instrument plays"
+        );
+        // Each its own sound: the sine at its level (0.5), the band-limited square at 0.3
+        // (its ripple peaks above).
+        let peaks: Vec<f64> = sounds.iter().map(|s| peak(s)).collect();
+        assert!((peaks[0] - 0.5).abs() < 0.02, "{format:?}: {peaks:?}");
+        assert!((0.28..0.4).contains(&peaks[1]), "{format:?}: {peaks:?}");
+    }
+}
