@@ -261,4 +261,175 @@ fn two_exports_and_the_generic_instrument_play_side_by_side() {
         assert!((peaks[0] - 0.5).abs() < 0.02, "{format:?}: {peaks:?}");
         assert!((0.28..0.4).contains(&peaks[1]), "{format:?}: {peaks:?}");
     }
+    // Exports are whole libraries (hundreds of MB in a debug build): not left behind.
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Plays a tone from a sound file named by an absolute path, scaled by a value from a table read
+/// from a file in a subfolder and by a gain from an `#include`d file.
+fn with_files(tone: &Path) -> String {
+    format!(
+        r#"<CsoundSynthesizer>
+<CsPlugin>
+notes = score
+instrument = 1
+</CsPlugin>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+#include "lib/gain.inc"
+giLevel ftgen 0, 0, 0, -1, "samples/level.wav", 0, 0, 0
+instr 1
+  ilevel table 10, giLevel
+  a1 diskin2 "{}", 1, 0, 1
+  aenv madsr 0.005, 0, 1, 0.05
+  aout = a1 * ilevel * giGain * aenv
+  outs aout, aout
+endin
+</CsInstruments>
+<CsScore>
+</CsScore>
+</CsoundSynthesizer>
+"#,
+        tone.display()
+    )
+}
+
+#[test]
+fn a_moved_export_plays_without_its_source_files() {
+    let dir = scratch("moved");
+    let (src, elsewhere) = (dir.join("src"), dir.join("elsewhere"));
+    let tone: Vec<f32> = (0..48000)
+        .map(|i| (2.0 * std::f32::consts::PI * 330.0 * i as f32 / 48000.0).sin())
+        .collect();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    common::write_wav_f32(&elsewhere.join("tone.wav"), &tone, 1, 48000);
+    std::fs::create_dir_all(src.join("samples")).unwrap();
+    common::write_wav_f32(&src.join("samples/level.wav"), &[0.5; 64], 1, 48000);
+    write(&src, "lib/gain.inc", "giGain = 0.8\n");
+    let csd = write(&src, "hum.csd", &with_files(&elsewhere.join("tone.wav")));
+    let said = export(&csd, &["--name", "Hum"], &dir.join("out"));
+    for file in [
+        "hum.csd",
+        "lib/gain.inc",
+        "samples/level.wav",
+        "files/tone.wav",
+    ] {
+        assert!(
+            said.contains(&format!("  {file} (")),
+            "{file} is not in:\n{said}"
+        );
+    }
+
+    // Moved and renamed (a VST3 bundle's library is named after its folder), then the source,
+    // its files and the export's first place are gone.
+    let moved = dir.join("moved");
+    std::fs::create_dir_all(moved.join("Renamed.vst3/Contents/x86_64-linux")).unwrap();
+    std::fs::rename(dir.join("out/Hum.clap"), moved.join("Renamed.clap")).unwrap();
+    std::fs::rename(
+        dir.join("out/Hum.vst3/Contents/x86_64-linux/Hum.so"),
+        moved.join("Renamed.vst3/Contents/x86_64-linux/Renamed.so"),
+    )
+    .unwrap();
+    for gone in [&src, &elsewhere, &dir.join("out")] {
+        std::fs::remove_dir_all(gone).unwrap();
+    }
+
+    for format in FORMATS {
+        let mut host = open_export(format, &moved.join("Renamed"));
+        let sound = play(host.as_mut(), 60);
+        assert!(
+            (pitch(&sound, 48000.0) - 330.0).abs() < 2.0,
+            "{format:?}: the tone file"
+        );
+        // 0.5 from the table file, 0.8 from the include.
+        assert!(
+            (peak(&sound) - 0.4).abs() < 0.01,
+            "{format:?}: {}",
+            peak(&sound)
+        );
+    }
+    // Exports are whole libraries (hundreds of MB in a debug build): not left behind.
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The manifest of an exported `.clap` file.
+fn manifest(clap: &Path) -> csound_plugin::export::Manifest {
+    csound_plugin::export::read_manifest(clap)
+        .expect("readable")
+        .expect("an export")
+}
+
+#[test]
+fn exporting_again_keeps_the_ids_and_the_automation() {
+    let dir = scratch("again");
+    let sine = write(&dir, "sine.csd", SINE);
+    let args = ["--name", "Sine Lead", "--vendor", "Acme"];
+    export(&sine, &args, &dir.join("v1"));
+    // The same names in other words: the same plugin.
+    export(
+        &sine,
+        &["--name", " Sine  Lead", "--vendor", "Acme "],
+        &dir.join("again"),
+    );
+    export(
+        &sine,
+        &["--name", "Sine Lead 2", "--vendor", "Acme"],
+        &dir.join("other"),
+    );
+    export(
+        &sine,
+        &["--name", "Sine Lead", "--vendor", "Other"],
+        &dir.join("vendor"),
+    );
+    let v1 = manifest(&dir.join("v1/Sine Lead.clap"));
+    let again = manifest(&dir.join("again/Sine Lead.clap"));
+    assert_eq!((&v1.clap_id, &v1.vst3_id), (&again.clap_id, &again.vst3_id));
+    for other in [
+        manifest(&dir.join("other/Sine Lead 2.clap")),
+        manifest(&dir.join("vendor/Sine Lead.clap")),
+    ] {
+        assert_ne!(v1.clap_id, other.clap_id);
+        assert_ne!(v1.vst3_id, other.vst3_id);
+    }
+
+    // The orchestra edited: a new channel before `level`. A project saved with the first export
+    // (level automated to 0.25) plays the second at that level.
+    let edited = SINE.replace(
+        "chn_k \"level\"",
+        "chn_k \"pan\", 1, 2, 0.5, 0, 1, 0, 0, 0, 0, \"label=Pan\"\nchn_k \"level\"",
+    );
+    write(&dir, "sine.csd", &edited);
+    export(&sine, &args, &dir.join("v2"));
+    let v2 = manifest(&dir.join("v2/Sine Lead.clap"));
+    assert_eq!((&v1.clap_id, &v1.vst3_id), (&v2.clap_id, &v2.vst3_id));
+    for format in FORMATS {
+        let mut first = open_export(format, &dir.join("v1/Sine Lead"));
+        let level = first.params()[0].clone();
+        assert_eq!(level.name, "Level");
+        let set = hosts::Event::Param {
+            at: 0,
+            id: level.id,
+            value: 0.25,
+        };
+        run(first.as_mut(), 256, &[256], &[(0, set)], None);
+        let saved = first.save_state();
+
+        let mut second = open_export(format, &dir.join("v2/Sine Lead"));
+        let params = second.params();
+        let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["Pan", "Level", "Tone"], "{format:?}");
+        assert_eq!(params[1].id, level.id, "{format:?}: the same parameter id");
+        second.load_state(&saved);
+        let sound = play(second.as_mut(), 69);
+        assert!(
+            (peak(&sound) - 0.25).abs() < 0.01,
+            "{format:?}: {}",
+            peak(&sound)
+        );
+    }
+    // Exports are whole libraries (hundreds of MB in a debug build): not left behind.
+    let _ = std::fs::remove_dir_all(&dir);
 }

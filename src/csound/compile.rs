@@ -45,6 +45,7 @@ impl Csound {
     pub fn compile_csd_text(&mut self, text: &str, origin: &str) -> Result<()> {
         let csd = csd::parse(text, origin)?;
         self.apply_csd_options(&csd, origin)?;
+        self.check_includes(&csd.orchestra, origin, csd.orchestra_line_offset as usize)?;
         let text = Self::c_text(&csd.text, origin)?;
         let cs = self.raw();
         // SAFETY: `cs` is live and `text` a valid C string holding a CSD whose options and
@@ -87,6 +88,7 @@ impl Csound {
     /// instruments into a running engine (a failure leaves the running engine as it was).
     pub fn compile_orc(&mut self, orc: &str) -> Result<()> {
         csd::check_readable(orc, "the orchestra")?;
+        self.check_includes(orc, "the orchestra", 0)?;
         let text = Self::c_text(orc, "the orchestra")?;
         let cs = self.raw();
         // SAFETY: `cs` is live and `text` a valid C string.
@@ -103,6 +105,7 @@ impl Csound {
     /// `#include`d files are read from disk.
     pub fn parse_tokens(&mut self, orc: &str) -> Result<Vec<(String, u32)>> {
         csd::check_readable(orc, "the orchestra")?;
+        self.check_includes(orc, "the orchestra", 0)?;
         let text = Self::c_text(orc, "the orchestra")?;
         let mark = self.log.mark();
         // SAFETY: `cs` is live and `text` a valid C string; the tree is ours until deleted below.

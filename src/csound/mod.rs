@@ -19,6 +19,7 @@
 //! |---|---|
 //! | [`instance`] | [`Csound`], one engine: creation, options, messages, teardown |
 //! | [`compile`] | compiling and parsing CSDs, orchestras and scores |
+//! | `includes` | finding `#include`d files first (a missing one crashes Csound 6.18) |
 //! | [`perform`] | starting, performing k-periods through `spin`/`spout`, rates |
 //! | [`events`] | score and line events, killing instances, function tables |
 //! | [`midi`] | raw MIDI into Csound's MIDI system |
@@ -37,6 +38,7 @@ pub mod csd;
 pub mod error;
 pub mod events;
 pub mod fpu;
+mod includes;
 pub mod instance;
 pub mod messages;
 pub mod midi;

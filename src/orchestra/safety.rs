@@ -104,8 +104,17 @@ pub fn findings(tokens: &[(String, u32)]) -> Vec<Finding> {
 /// compile would see it, with its own `<CsOptions>` (macros) applied. A CSD that does not
 /// parse is an error, never a clean bill.
 pub fn check_csd(text: &str, origin: &str) -> Result<Vec<Finding>> {
+    check_source(&crate::orchestra::Source::text(text, origin))
+}
+
+/// [`check_csd`] for an orchestra from a file: its `#include`s are looked up beside it.
+pub fn check_source(source: &crate::orchestra::Source) -> Result<Vec<Finding>> {
+    let (text, origin) = (source.text.as_str(), source.origin.as_str());
     let parsed = csd::parse(text, origin)?;
     let mut csound = Csound::new()?;
+    if let Some(dir) = source.dir() {
+        csound.add_search_dir(&dir);
+    }
     csound.apply_csd_options(&parsed, origin)?;
     Ok(findings(&csound.parse_csd_orchestra(&parsed)?))
 }

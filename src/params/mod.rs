@@ -157,6 +157,10 @@ pub struct PluginParams {
     pub specs: SlotSpecs,
     /// The loaded orchestra's `<Cabbage>` layout, for the editor to draw.
     pub layout: Arc<RwLock<Option<Arc<Layout>>>>,
+    /// Every slot drives its channel, moved or not: an export's parameters start at their
+    /// channels' defaults, so there is no slot default to keep away from the orchestra (and
+    /// `engaged`, kept by slot number, would not follow a channel to a new place).
+    pub always_engaged: bool,
 }
 
 /// The orchestra the standalone application was asked to open (`--orchestra FILE`): a new
@@ -335,12 +339,14 @@ impl PluginParams {
             slots: Slots(slots),
             specs,
             layout: Arc::new(RwLock::new(None)),
+            always_engaged: fixed.is_some(),
         }
     }
 
     /// Whether slot `i` drives its channel.
     pub fn is_engaged(&self, slot: usize) -> bool {
-        slot < self.slots.len() && self.engaged.load(Ordering::Relaxed) & (1 << slot) != 0
+        slot < self.slots.len()
+            && (self.always_engaged || self.engaged.load(Ordering::Relaxed) & (1 << slot) != 0)
     }
 
     /// Marks slots as not moved (a channel newly bound to them starts at its default).

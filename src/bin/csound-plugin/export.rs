@@ -130,7 +130,7 @@ pub fn run(args: ExportArgs) -> Result<(), String> {
              --kind effect"
         );
     }
-    let findings = safety::check_csd(&source.text, &source.origin).map_err(|e| e.to_string())?;
+    let findings = safety::check_source(&source).map_err(|e| e.to_string())?;
     if !findings.is_empty() {
         println!(
             "\nnote: it reaches outside the instrument ({}, line {}): people you give it to \

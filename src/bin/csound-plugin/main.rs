@@ -84,10 +84,14 @@ fn run_allow(args: AllowArgs) -> Result<(), String> {
 
 fn run_check(args: CheckArgs) -> Result<(), String> {
     let k = kind(args.kind);
-    let (csd, origin) = orchestra(Some(&args.orchestra), k)?;
+    let (_, origin) = orchestra(Some(&args.orchestra), k)?;
     contain::Heartbeat::new().beat();
     // Compiling runs the orchestra's global code: the load's gate refuses a shared one first.
-    let source = Source::text(csd.clone(), origin.clone());
+    // From the file, so its `#include`s and sound files are found beside it.
+    let source = Source {
+        origin: origin.clone(),
+        ..Source::from_file(&args.orchestra).map_err(|e| e.to_string())?
+    };
     let (engine, loaded) = Engine::load(&source, 48000.0, k, &TrustStore::open())
         .map_err(|e| explain(e, &args.orchestra))?;
     let (outputs, inputs) = engine.orchestra_channels();
@@ -188,7 +192,7 @@ fn run_check(args: CheckArgs) -> Result<(), String> {
         println!("  {w}");
     }
     let findings =
-        csound_plugin::orchestra::safety::check_csd(&csd, &origin).map_err(|e| e.to_string())?;
+        csound_plugin::orchestra::safety::check_source(&source).map_err(|e| e.to_string())?;
     if findings.is_empty() {
         println!("\nsafety (sharing rules): nothing reaches outside the instrument; safe to share");
     } else {
