@@ -95,7 +95,13 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// Runs `csound-plugin export CSD ARGS --out OUT` from the bundled library; returns its output.
 fn export(csd: &Path, args: &[&str], out: &Path) -> String {
+    export_with(csd, args, out, &[])
+}
+
+/// [`export`] with more environment variables.
+fn export_with(csd: &Path, args: &[&str], out: &Path, env: &[(&str, &Path)]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_csound-plugin"))
+        .envs(env.iter().copied())
         .arg("export")
         .arg(csd)
         .args(args)
@@ -431,5 +437,40 @@ fn exporting_again_keeps_the_ids_and_the_automation() {
         );
     }
     // Exports are whole libraries (hundreds of MB in a debug build): not left behind.
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_locked_export_plays_only_its_own_orchestra() {
+    let dir = scratch("locked");
+    let sine = write(&dir, "sine.csd", SINE);
+    // --install: also into the plugin folders hosts scan.
+    let (clap, vst3) = (dir.join("clap"), dir.join("vst3"));
+    let env = [
+        ("CLAP_PATH_OVERRIDE", &*clap),
+        ("VST3_PATH_OVERRIDE", &*vst3),
+    ];
+    let args = ["--name", "Locked Sine", "--lock", "--install"];
+    export_with(&sine, &args, &dir.join("out"), &env);
+    let installed = std::fs::read(clap.join("Locked Sine.clap")).expect("installed CLAP");
+    assert!(installed == std::fs::read(dir.join("out/Locked Sine.clap")).unwrap());
+    assert!(vst3
+        .join("Locked Sine.vst3/Contents/x86_64-linux/Locked Sine.so")
+        .is_file());
+    export(&sine, &["--name", "Open Sine"], &dir.join("out"));
+    for format in FORMATS {
+        // A project (or a preset) that brings another orchestra: the open export plays it,
+        // the locked one stays itself.
+        for (name, expected) in [("Open Sine", 220.0), ("Locked Sine", 440.0)] {
+            let mut host = open_export(format, &dir.join("out").join(name));
+            load_orchestra(host.as_mut(), Some(SQUARE), None);
+            let sound = play(host.as_mut(), 69);
+            let heard = pitch(&sound, 48000.0);
+            assert!(
+                (heard - expected).abs() < 2.0,
+                "{format:?} {name}: {heard} Hz"
+            );
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

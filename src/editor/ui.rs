@@ -239,7 +239,10 @@ impl Ui {
             ui.add_space(2.0);
             ui.horizontal(|ui| {
                 ui.selectable_value(&mut self.tab, Tab::Controls, "Controls");
-                ui.selectable_value(&mut self.tab, Tab::Orchestra, "Orchestra");
+                // A locked export is a finished instrument: its orchestra is not shown.
+                if !factory::locked() {
+                    ui.selectable_value(&mut self.tab, Tab::Orchestra, "Orchestra");
+                }
                 ui.selectable_value(&mut self.tab, Tab::Console, "Console");
                 ui.separator();
                 // Drawn every frame: the name from the last poll, the error under the read lock
@@ -301,7 +304,8 @@ impl Ui {
             } else {
                 match self.tab {
                     Tab::Controls => self.controls(ui),
-                    Tab::Orchestra => self.orchestra(ui),
+                    Tab::Orchestra if !factory::locked() => self.orchestra(ui),
+                    Tab::Orchestra => self.controls(ui),
                     Tab::Console => self.console(ui),
                 }
             }

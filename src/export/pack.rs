@@ -358,3 +358,106 @@ pub fn template(explicit: Option<&Path>) -> Result<(PathBuf, Vec<u8>), String> {
         tried.join(", ")
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn preset(name: &str, orchestra: &str) -> String {
+        format!(
+            "{{\"format\": 1, \"plugin\": \"instrument\", \"name\": \"{name}\", \
+             \"orchestra\": {{\"name\": \"{orchestra}\", \"hash\": \"x\"}}, \
+             \"values\": {{\"level\": 0.3}}}}"
+        )
+    }
+
+    #[test]
+    fn an_export_takes_what_its_orchestra_names_and_its_presets() {
+        let dir = std::env::temp_dir().join(format!("pack-{}", std::process::id()));
+        let (src, outside) = (dir.join("src"), dir.join("outside"));
+        for d in [
+            src.join("inc"),
+            src.join("samples"),
+            src.join("a"),
+            outside.clone(),
+        ] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(
+            src.join("inc/x.inc"),
+            "giT ftgen 0, 0, 0, 1, \"samples/s.wav\", 0, 0, 0\n",
+        )
+        .unwrap();
+        std::fs::write(src.join("samples/s.wav"), b"RIFF").unwrap();
+        std::fs::write(outside.join("far.wav"), b"RIFF far").unwrap();
+        let far = outside.join("far.wav").display().to_string();
+        let csd = format!(
+            "<CsoundSynthesizer>\n<CsInstruments>\n#include \"inc/x.inc\"\n\
+             instr 1\n a1 diskin2 \"{far}\", 1\n prints \"not a file\"\nendin\n\
+             </CsInstruments>\n</CsoundSynthesizer>\n"
+        );
+        std::fs::write(src.join("a.csd"), &csd).unwrap();
+        std::fs::write(src.join("a.snaps"), "{\"Snap One\": {\"level\": 0.7}}").unwrap();
+        std::fs::write(src.join("mine.cspreset"), preset("Mine", "a.csd")).unwrap();
+        std::fs::write(src.join("other.cspreset"), preset("Other", "b.csd")).unwrap();
+        std::fs::write(
+            src.join("a/folder.cspreset"),
+            preset("Folder", "renamed.csd"),
+        )
+        .unwrap();
+
+        let package = package(&Request {
+            csd: src.join("a.csd"),
+            name: "A".into(),
+            vendor: "V".into(),
+            kind: Kind::Instrument,
+            params: Vec::new(),
+            locked: false,
+        })
+        .unwrap();
+        let m = &package.manifest;
+        let paths: Vec<&str> = m.files.iter().map(|f| f.path.as_str()).collect();
+        for path in ["a.csd", "inc/x.inc", "samples/s.wav", "files/far.wav"] {
+            assert!(paths.contains(&path), "{path} in {paths:?}");
+        }
+        // The absolute path now names the copy inside the export; nothing else changed.
+        let entry = &m.files[0];
+        let text =
+            std::str::from_utf8(&package.payload[entry.offset as usize..][..entry.length as usize])
+                .unwrap()
+                .to_string();
+        assert_eq!(text, csd.replace(&far, "files/far.wav"));
+        assert_eq!(
+            m.presets,
+            [
+                "presets/snap-one.cspreset",
+                "presets/mine.cspreset",
+                "presets/folder.cspreset"
+            ]
+        );
+        // Each preset now names the exported orchestra exactly.
+        for p in &m.presets {
+            let e = m.files.iter().find(|f| &f.path == p).unwrap();
+            let body = &package.payload[e.offset as usize..][..e.length as usize];
+            let preset = Preset::parse(std::str::from_utf8(body).unwrap(), p).unwrap();
+            assert_eq!(preset.orchestra.name, "a.csd");
+            assert!(preset.made_for(&text));
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_name_that_cannot_be_a_file_is_refused_or_cleaned() {
+        let request = Request {
+            csd: PathBuf::from("x.csd"),
+            name: "a/b".into(),
+            vendor: "V".into(),
+            kind: Kind::Effect,
+            params: Vec::new(),
+            locked: false,
+        };
+        assert!(package(&request).unwrap_err().contains("a/b"));
+        assert_eq!(bundle_name("  .Acid: Bass? "), "Acid Bass");
+        assert_eq!(bundle_name("***"), "Csound Export");
+    }
+}

@@ -432,6 +432,55 @@ mod tests {
         }
     }
 
+    /// An export's slots are its channels: id, name, group, default, and steps for menus,
+    /// integers and whole increments.
+    #[test]
+    fn exported_slots_are_the_channels_as_declared() {
+        let menu = ParamSpec {
+            behaviour: Behaviour::Integer,
+            steps: vec!["Saw".into(), "Square".into(), "Tri".into()],
+            group: "Osc".into(),
+            ..ParamSpec::linear("wave", 0.0, 2.0, 1.0)
+        };
+        let stepped = ParamSpec {
+            step: 0.25,
+            ..ParamSpec::linear("detune", -1.0, 1.0, 0.5)
+        };
+        let cutoff = ParamSpec {
+            label: "Cutoff".into(),
+            unit: "Hz".into(),
+            group: "Filter".into(),
+            ..ParamSpec::linear("cutoff", 20.0, 20020.0, 1020.0)
+        };
+        let params = PluginParams::with(Some(&[menu, stepped, cutoff]));
+        let map = params.param_map();
+        let ids: Vec<(&str, &str)> = map
+            .iter()
+            .map(|(id, _, g)| (id.as_str(), g.as_str()))
+            .collect();
+        assert_eq!(ids, [("wave", "Osc"), ("detune", ""), ("cutoff", "Filter")]);
+        let steps: Vec<Option<i32>> = params
+            .slots
+            .iter()
+            .map(|s| match &s.value {
+                SlotParam::Stepped(p) => Some(p.range().step_count() as i32),
+                SlotParam::Continuous(_) => None,
+            })
+            .collect();
+        assert_eq!(steps, [Some(2), Some(8), None]);
+        let cutoff = &params.slots[2];
+        assert_eq!(
+            cutoff.text(cutoff.normalized()),
+            "1020 Hz",
+            "starts at the default"
+        );
+        assert_eq!(params.slots[0].text(0.5), "Square");
+        assert!((0..SLOTS).all(|i| params.is_engaged(i) == (i < 3)));
+        for (i, slot) in params.slots.iter().enumerate() {
+            assert_texts_parse_back(slot, i);
+        }
+    }
+
     fn assert_texts_parse_back(param: &Slot, slot: usize) {
         for i in 0..=100 {
             let normalized = i as f32 / 100.0;

@@ -202,8 +202,20 @@ impl Loader {
         )
     }
 
-    /// Asks for `source` to be compiled and, if it compiles, played.
+    /// Asks for `source` to be compiled and, if it compiles, played. A locked export plays
+    /// only its own orchestra: any other is refused at once.
     pub fn compile(&self, source: Source) {
+        let own = crate::orchestra::factory::default_orchestra(self.kind);
+        if crate::orchestra::factory::locked() && source.text != own.text {
+            self.set_status(Status::Failed {
+                error: format!(
+                    "this plugin plays only its own orchestra ({}): it is locked",
+                    own.file
+                ),
+                line: None,
+            });
+            return;
+        }
         self.set_status(Status::Compiling);
         let _ = self.commands.send(Command::Compile(source));
     }
