@@ -1,5 +1,5 @@
-//! The user's folder, where the plugin keeps what the user decided and saved: the trust store
-//! and user presets.
+//! The user's folder, where the plugin keeps what the user decided and saved (the trust store
+//! and user presets), and the cache of what it can make again (exports' unpacked files).
 
 /// Where the plugin keeps the user's files: `$CSOUND_PLUGIN_HOME` if set, else
 /// `$XDG_DATA_HOME/csound-plugin`, else `~/.local/share/csound-plugin`.

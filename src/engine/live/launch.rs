@@ -106,8 +106,7 @@ pub fn load_into(
     // An export's own orchestra, unedited, is kept by reference, not copy: a project then plays
     // what a newer export of the same plugin brings.
     let own = factory::default_orchestra(kind);
-    let is_own =
-        own.path.is_some() && own.path == source.path.as_deref() && own.text == source.text;
+    let is_own = own.path.is_some() && own.text == source.text;
     state.text = (!is_own).then(|| source.text.clone());
     state.path = source.path.clone().filter(|_| !is_own);
     params.set_orchestra(state);
