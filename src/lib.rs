@@ -3,6 +3,8 @@
 //! Two plugins come from this library: [`Instrument`] (notes in, stereo out, optional stereo
 //! sidechain in) and [`Effect`] (stereo in, stereo out). Each runs a Csound orchestra: a built-in
 //! one from `presets/`, or a CSD the user points it at, whose text is saved with the project.
+//! A copy of the library carrying an exported orchestra ([`export`]) is instead one plugin of
+//! its own, named and with parameters as that orchestra says ([`entry`]).
 //!
 //! Data flows host -> engine -> Csound -> host; a lower layer never imports a higher one
 //! (`tests/layout.rs` holds that):

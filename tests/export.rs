@@ -141,12 +141,17 @@ fn bundle_at(format: Format, base: &Path) -> PathBuf {
     PathBuf::from(path)
 }
 
-/// An instance of the export at `base`.
+/// An instance of the exported instrument at `base`.
 fn open_export(format: Format, base: &Path) -> Box<dyn TestHost> {
+    open_export_with(format, base, 0)
+}
+
+/// An instance of the export at `base` on a stereo track, with `inputs` input channels.
+fn open_export_with(format: Format, base: &Path, inputs: u32) -> Box<dyn TestHost> {
     let setup = Setup {
         sample_rate: 48000.0,
         max_block: 256,
-        inputs: 0,
+        inputs,
         outputs: 2,
     };
     let bundle = bundle_at(format, base);
@@ -472,5 +477,96 @@ fn a_locked_export_plays_only_its_own_orchestra() {
             );
         }
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_exported_effect_processes_its_input() {
+    let dir = scratch("effect");
+    let gain = r#"<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+chn_k "gain", 1, 2, 0.5, 0, 1, 0, 0, 0, 0, "label=Gain"
+instr 1
+  kgain chnget "gain"
+  al, ar ins
+  outs al * kgain, ar * kgain
+endin
+</CsInstruments>
+<CsScore>
+i 1 0 -1
+</CsScore>
+</CsoundSynthesizer>
+"#;
+    let csd = write(&dir, "gain.csd", gain);
+    export(
+        &csd,
+        &["--kind", "effect", "--name", "Half Gain"],
+        &dir.join("out"),
+    );
+    let input: Vec<f32> = (0..9600)
+        .map(|i| 0.8 * (2.0 * std::f32::consts::PI * 300.0 * i as f32 / 48000.0).sin())
+        .collect();
+    for format in FORMATS {
+        let mut host = open_export_with(format, &dir.join("out/Half Gain"), 2);
+        let names: Vec<String> = host.params().into_iter().map(|p| p.name).collect();
+        assert_eq!(names, ["Gain"], "{format:?}");
+        let stereo = [input.clone(), input.clone()];
+        let out = run(host.as_mut(), input.len(), &[256], &[], Some(&stereo));
+        let latency = host.latency() as usize;
+        for (channel, samples) in out.iter().enumerate() {
+            for (i, s) in samples[latency..].iter().enumerate() {
+                assert!(
+                    (s - 0.5 * input[i]).abs() < 1e-4,
+                    "{format:?} {channel} {i}"
+                );
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_exports_presets_are_its_factory_presets() {
+    let dir = scratch("presets");
+    let factory = Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/instrument");
+    std::fs::create_dir_all(dir.join("src/bass")).unwrap();
+    std::fs::copy(factory.join("bass.csd"), dir.join("src/bass.csd")).unwrap();
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(factory.join("bass")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        names.push(
+            csound_plugin::presets::Preset::parse(&text, "p")
+                .unwrap()
+                .name,
+        );
+        std::fs::write(dir.join("src/bass").join(path.file_name().unwrap()), text).unwrap();
+    }
+    assert!(names.len() >= 2, "the bass has presets to carry");
+    export(
+        &dir.join("src/bass.csd"),
+        &["--name", "Preset Bass"],
+        &dir.join("out"),
+    );
+    std::fs::remove_dir_all(dir.join("src")).unwrap();
+
+    let (own, orchestra) = csound_plugin::export::open(&dir.join("out/Preset Bass.clap"))
+        .expect("opens")
+        .expect("an export");
+    assert_eq!(orchestra.file, "bass.csd");
+    assert!(
+        orchestra.path.is_some_and(|p| Path::new(p).is_file()),
+        "unpacked"
+    );
+    let mut found: Vec<String> = orchestra.presets().map(|p| p.name).collect();
+    found.sort();
+    names.sort();
+    assert_eq!(found, names);
+    assert!(orchestra.presets().all(|p| p.made_for(orchestra.text)));
+    assert_eq!(own.manifest.presets.len(), names.len());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -260,11 +260,17 @@ impl Engine {
         state: &mut OrchestraState,
     ) -> Result<(Engine, Loaded)> {
         let (mut engine, mut loaded) = Engine::load_with(source, setup, kind, trust)?;
-        // An export's parameters are its channels, in its order, whatever a project saved.
-        if let Some(fixed) = crate::params::fixed_bindings() {
-            state.bindings = fixed;
-        }
-        (loaded.slots, loaded.fresh) = state.bind(&loaded.params, crate::params::slot_count());
+        (loaded.slots, loaded.fresh) = match crate::params::fixed_bindings() {
+            // An export's parameters are its channels, by name, whatever a project saved; a
+            // channel it was not exported with has no host parameter.
+            Some(fixed) => {
+                let slots = loaded.params.iter().map(|p| fixed.get(&p.channel).copied());
+                let slots = slots.collect();
+                state.bindings = fixed;
+                (slots, Vec::new())
+            }
+            None => state.bind(&loaded.params, crate::params::SLOTS),
+        };
         engine.bind(&loaded.params, &loaded.slots)?;
         for (name, value) in &state.strings {
             engine.csound.set_string_channel(name, value)?;

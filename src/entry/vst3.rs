@@ -46,6 +46,21 @@ fn info(index: int32) -> Option<&'static PluginInfo> {
     infos().get(usize::try_from(index).ok()?)
 }
 
+/// Writes what `make` makes of class `index` into the host's `out`.
+///
+/// # Safety
+/// `out` must be null or point to a writable `T`.
+unsafe fn write_info<T>(index: int32, out: *mut T, make: fn(&PluginInfo) -> T) -> tresult {
+    match info(index) {
+        Some(i) if !out.is_null() => {
+            // SAFETY: checked for null; the caller vouches that it is writable.
+            unsafe { *out = make(i) };
+            kResultOk
+        }
+        _ => kInvalidArgument,
+    }
+}
+
 /// A new instance of `P`, as the interface `iid` in `obj`.
 ///
 /// # Safety
@@ -79,14 +94,8 @@ impl IPluginFactoryTrait for Factory {
     }
 
     unsafe fn getClassInfo(&self, index: int32, out: *mut PClassInfo) -> tresult {
-        match info(index) {
-            Some(i) if !out.is_null() => {
-                // SAFETY: the host passes a writable PClassInfo, checked for null.
-                unsafe { *out = i.create_class_info() };
-                kResultOk
-            }
-            _ => kInvalidArgument,
-        }
+        // SAFETY: the host's out-pointer, passed on.
+        unsafe { write_info(index, out, PluginInfo::create_class_info) }
     }
 
     unsafe fn createInstance(
@@ -117,27 +126,15 @@ impl IPluginFactoryTrait for Factory {
 
 impl IPluginFactory2Trait for Factory {
     unsafe fn getClassInfo2(&self, index: int32, out: *mut PClassInfo2) -> tresult {
-        match info(index) {
-            Some(i) if !out.is_null() => {
-                // SAFETY: the host passes a writable PClassInfo2, checked for null.
-                unsafe { *out = i.create_class_info_2() };
-                kResultOk
-            }
-            _ => kInvalidArgument,
-        }
+        // SAFETY: the host's out-pointer, passed on.
+        unsafe { write_info(index, out, PluginInfo::create_class_info_2) }
     }
 }
 
 impl IPluginFactory3Trait for Factory {
     unsafe fn getClassInfoUnicode(&self, index: int32, out: *mut PClassInfoW) -> tresult {
-        match info(index) {
-            Some(i) if !out.is_null() => {
-                // SAFETY: the host passes a writable PClassInfoW, checked for null.
-                unsafe { *out = i.create_class_info_unicode() };
-                kResultOk
-            }
-            _ => kInvalidArgument,
-        }
+        // SAFETY: the host's out-pointer, passed on.
+        unsafe { write_info(index, out, PluginInfo::create_class_info_unicode) }
     }
 
     unsafe fn setHostContext(&self, _context: *mut FUnknown) -> tresult {

@@ -21,8 +21,8 @@ pub const CLAP_PREFIX: &str = "net.csound-plugin.export.";
 pub struct Ids {
     /// The CLAP plugin id.
     pub clap: String,
-    /// The VST3 class id (the same bytes on every platform; nice-plug's byte swap for Windows
-    /// is not applied because an export is made for one machine's format).
+    /// The VST3 class id, used as these bytes (the plugins are built for Linux, where
+    /// nice-plug does not reorder class ids either).
     pub vst3: [u8; 16],
 }
 

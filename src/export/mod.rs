@@ -119,11 +119,10 @@ pub fn own() -> Option<&'static Result<Own, String>> {
     static OWN: std::sync::OnceLock<Option<Result<Own, String>>> = std::sync::OnceLock::new();
     OWN.get_or_init(|| {
         let library = crate::csound::process::spawn::own_library()?;
-        let own = match read_manifest(&library) {
-            Ok(None) => return None,
-            Ok(Some(manifest)) => install(&library, manifest),
-            Err(e) => Err(e),
-        };
+        let own = open(&library).transpose()?.map(|(own, orchestra)| {
+            factory::make_own(orchestra, own.manifest.locked);
+            own
+        });
         Some(own)
     })
     .as_ref()
@@ -134,8 +133,13 @@ pub fn own_manifest() -> Option<&'static Manifest> {
     own()?.as_ref().ok().map(|own| &own.manifest)
 }
 
-/// Unpacks an export's files and makes its orchestra and presets the built-in content.
-fn install(library: &Path, manifest: Manifest) -> Result<Own, String> {
+/// Opens the export in the library at `library` (`Ok(None)` for a generic library): reads its
+/// manifest, unpacks its files, and gives its orchestra and presets as built-in content (with
+/// the unpacked orchestra's path, when unpacking worked).
+pub fn open(library: &Path) -> Result<Option<(Own, FactoryOrchestra)>, String> {
+    let Some(manifest) = read_manifest(library)? else {
+        return Ok(None);
+    };
     let located = payload::locate(library)
         .map_err(|e| e.to_string())?
         .ok_or("the payload went away")?;
@@ -164,17 +168,14 @@ fn install(library: &Path, manifest: Manifest) -> Result<Own, String> {
         .as_ref()
         .ok()
         .map(|dir| leak(dir.join(&manifest.orchestra).to_string_lossy().into_owned()));
-    factory::make_own(
-        FactoryOrchestra {
-            kind: manifest.kind,
-            file: leak(file_name(&manifest.orchestra)),
-            text: leak(text),
-            path,
-            presets: Box::leak(presets.into_boxed_slice()),
-        },
-        manifest.locked,
-    );
-    Ok(Own { manifest, unpacked })
+    let orchestra = FactoryOrchestra {
+        kind: manifest.kind,
+        file: leak(file_name(&manifest.orchestra)),
+        text: leak(text),
+        path,
+        presets: Box::leak(presets.into_boxed_slice()),
+    };
+    Ok(Some((Own { manifest, unpacked }, orchestra)))
 }
 
 /// The last part of a payload path.

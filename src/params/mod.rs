@@ -179,11 +179,6 @@ pub fn exported() -> Option<&'static [ParamSpec]> {
     Some(&params[..params.len().min(SLOTS)])
 }
 
-/// How many slots the plugins of this library have: [`SLOTS`], or an export's parameter count.
-pub fn slot_count() -> usize {
-    exported().map_or(SLOTS, <[ParamSpec]>::len)
-}
-
 /// The channel -> slot bindings of an export (its parameters in order), which no saved state
 /// overrides: a project made with an earlier export of the plugin keeps each automation lane on
 /// its channel even when the channels were reordered.
