@@ -5,7 +5,7 @@
 
 mod common;
 use common::scratch;
-use common::screen::{screenshot, tool, xvfb, Running};
+use common::screen::{ocr, screenshot, xvfb, Running};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -68,18 +68,7 @@ fn standalone_text(test: &str, args: &[&str]) -> String {
         "the window is almost blank ({lit} bright pixels)"
     );
 
-    // OCR (at twice the size, as tesseract prefers).
-    let scaled = dir.join("editor2.ppm");
-    let big = tool("pamscale")
-        .args(["2", ppm.to_str().unwrap()])
-        .output()
-        .expect("pamscale runs (netpbm)");
-    std::fs::write(&scaled, big.stdout).unwrap();
-    let ocr = tool("tesseract")
-        .args([scaled.to_str().unwrap(), "-"])
-        .output()
-        .expect("tesseract runs (tesseract-ocr)");
-    String::from_utf8_lossy(&ocr.stdout).into_owned()
+    ocr(&ppm)
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod common;
 mod hosts;
 
 use common::scratch;
-use common::screen::{screenshot, tool, xvfb};
+use common::screen::{root_window, screenshot, xvfb};
 use hosts::drive::*;
 use hosts::{Event, TestHost};
 use std::time::Duration;
@@ -18,21 +18,6 @@ const CSD: &str = "<Cabbage>\nform size(400, 100), caption(\"Level\")\n\
     trackerColour(255, 0, 0)\n</Cabbage>\n<CsoundSynthesizer>\n<CsInstruments>\n\
     ksmps = 32\nnchnls = 2\n0dbfs = 1\ninstr 1\n kl chnget \"level\"\n \
     outs a(0 * kl), a(0)\nendin\n</CsInstruments>\n</CsoundSynthesizer>\n";
-
-/// The X11 root window of `display` (the editor's parent: there is no window manager).
-fn root_window(display: &str) -> u64 {
-    let info = tool("xwininfo")
-        .args(["-root", "-display", display])
-        .output()
-        .expect("xwininfo runs (x11-utils)");
-    let text = String::from_utf8_lossy(&info.stdout);
-    let id = text
-        .split_whitespace()
-        .skip_while(|w| *w != "id:")
-        .nth(1)
-        .and_then(|w| u64::from_str_radix(w.trim_start_matches("0x"), 16).ok());
-    id.unwrap_or_else(|| panic!("no root window id in: {text}"))
-}
 
 /// Red pixels on screen: the slider's filled part (its tracker colour, drawn at 80 %).
 fn red(pixels: &[u8]) -> usize {

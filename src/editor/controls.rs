@@ -150,20 +150,35 @@ pub(super) struct KnobResponse {
 
 /// A rotary control: drag up/down (Shift for fine steps), double-click for the default.
 pub(super) fn knob(ui: &mut egui::Ui, normalized: f32, default: f32) -> KnobResponse {
+    let id = ui.next_auto_id();
     let (rect, _) = ui.allocate_exact_size(egui::vec2(44.0, 44.0), egui::Sense::hover());
-    knob_in(ui, rect, normalized, default)
+    knob_with_id(ui, rect, id, normalized, default)
 }
 
-/// [`knob`], drawn in `rect` (centred, as large as fits).
+/// [`knob`], drawn in `rect` (centred, as large as fits), in a Ui of its own (a Cabbage
+/// widget's), so the next automatic id is free.
 pub(super) fn knob_in(
     ui: &mut egui::Ui,
     rect: egui::Rect,
     normalized: f32,
     default: f32,
 ) -> KnobResponse {
+    let id = ui.next_auto_id();
+    knob_with_id(ui, rect, id, normalized, default)
+}
+
+/// The knob in `rect` (centred, as large as fits), interacting as `id`: the id of the space
+/// it was given, not the next widget's (the label below it would share it).
+fn knob_with_id(
+    ui: &mut egui::Ui,
+    rect: egui::Rect,
+    id: egui::Id,
+    normalized: f32,
+    default: f32,
+) -> KnobResponse {
     let size = rect.width().min(rect.height());
     let rect = egui::Rect::from_center_size(rect.center(), egui::vec2(size, size));
-    let response = ui.interact(rect, ui.next_auto_id(), egui::Sense::click_and_drag());
+    let response = ui.interact(rect, id, egui::Sense::click_and_drag());
     let mut out = KnobResponse {
         started: response.drag_started(),
         value: None,

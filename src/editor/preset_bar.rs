@@ -50,8 +50,13 @@ impl Ui {
                     .hint_text("preset name")
                     .desired_width(120.0),
             );
-            ui.checkbox(&mut self.embed_source, "with orchestra")
-                .on_hover_text("Put the orchestra in the file, so the file alone makes the sound");
+            // A locked export's presets need no orchestra: it has only its own.
+            if !crate::orchestra::factory::locked() {
+                ui.checkbox(&mut self.embed_source, "with orchestra")
+                    .on_hover_text(
+                        "Put the orchestra in the file, so the file alone makes the sound",
+                    );
+            }
             if ui.button("Save as").clicked() {
                 self.save_user_preset();
             }
@@ -186,7 +191,7 @@ impl Ui {
             &text,
             values,
             self.params.orchestra().strings,
-            self.embed_source,
+            self.embed_source && !crate::orchestra::factory::locked(),
         )
     }
 

@@ -120,7 +120,7 @@ pub fn own() -> Option<&'static Result<Own, String>> {
     OWN.get_or_init(|| {
         let library = crate::csound::process::spawn::own_library()?;
         let own = open(&library).transpose()?.map(|(own, orchestra)| {
-            factory::make_own(orchestra, own.manifest.locked);
+            factory::make_own(orchestra, own.manifest.locked, &own.manifest.clap_id);
             own
         });
         Some(own)

@@ -40,17 +40,26 @@ pub const DEFAULT_EFFECT: &str = "ping-pong-delay.csd";
 struct Own {
     orchestras: &'static [FactoryOrchestra],
     locked: bool,
+    /// The export's plugin id: what keeps its user presets apart from other plugins'.
+    id: String,
 }
 
 static OWN: std::sync::OnceLock<Own> = std::sync::OnceLock::new();
 
-/// Makes `orchestra` this library's only built-in orchestra (an exported plugin's); `locked`
-/// keeps every instance on it. The first call wins; the content lives as long as the library.
-pub fn make_own(orchestra: FactoryOrchestra, locked: bool) {
+/// Makes `orchestra` this library's only built-in orchestra (an exported plugin's, whose plugin
+/// id is `id`); `locked` keeps every instance on it. The first call wins; the content lives as
+/// long as the library.
+pub fn make_own(orchestra: FactoryOrchestra, locked: bool, id: &str) {
     let _ = OWN.get_or_init(|| Own {
         orchestras: Box::leak(Box::new([orchestra])),
         locked,
+        id: id.to_string(),
     });
+}
+
+/// The plugin id of this library's export, if it is one.
+pub fn own_id() -> Option<&'static str> {
+    OWN.get().map(|own| own.id.as_str())
 }
 
 /// The built-in orchestras: the factory ones, or an export's own.

@@ -4,13 +4,18 @@ use crate::home::data_dir;
 use crate::orchestra::source::Kind;
 use crate::presets::file::{Preset, EXTENSION};
 
-/// The folder of the user's own presets for a plugin.
+/// The folder of the user's own presets for a plugin: one per generic plugin, and one per
+/// exported plugin (by its id), so an export lists only presets made with it.
 pub fn user_dir(plugin: Kind) -> Option<std::path::PathBuf> {
+    let presets = data_dir()?.join("presets");
+    if let Some(id) = crate::orchestra::factory::own_id() {
+        return Some(presets.join("exports").join(id));
+    }
     let kind = match plugin {
         Kind::Instrument => "instrument",
         Kind::Effect => "effect",
     };
-    Some(data_dir()?.join("presets").join(kind))
+    Some(presets.join(kind))
 }
 
 /// The user's saved presets for a plugin, with their files, by name.

@@ -62,6 +62,36 @@ pub fn screenshot(display: &str, ppm: &Path) -> (usize, usize, Vec<u8>) {
     parse_ppm(&pnm)
 }
 
+/// The text on a screenshot (`ppm`), read by tesseract at twice the size, as it prefers.
+pub fn ocr(ppm: &Path) -> String {
+    let scaled = ppm.with_extension("x2.ppm");
+    let big = tool("pamscale")
+        .args(["2", ppm.to_str().unwrap()])
+        .output()
+        .expect("pamscale runs (netpbm)");
+    std::fs::write(&scaled, big.stdout).unwrap();
+    let ocr = tool("tesseract")
+        .args([scaled.to_str().unwrap(), "-"])
+        .output()
+        .expect("tesseract runs (tesseract-ocr)");
+    String::from_utf8_lossy(&ocr.stdout).into_owned()
+}
+
+/// The X11 root window of `display` (a plugin editor's parent: there is no window manager).
+pub fn root_window(display: &str) -> u64 {
+    let info = tool("xwininfo")
+        .args(["-root", "-display", display])
+        .output()
+        .expect("xwininfo runs (x11-utils)");
+    let text = String::from_utf8_lossy(&info.stdout);
+    let id = text
+        .split_whitespace()
+        .skip_while(|w| *w != "id:")
+        .nth(1)
+        .and_then(|w| u64::from_str_radix(w.trim_start_matches("0x"), 16).ok());
+    id.unwrap_or_else(|| panic!("no root window id in: {text}"))
+}
+
 /// Reads a binary PPM (P6, 8-bit).
 pub fn parse_ppm(data: &[u8]) -> (usize, usize, Vec<u8>) {
     let mut fields = Vec::new();
