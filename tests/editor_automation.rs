@@ -7,7 +7,7 @@ mod common;
 mod hosts;
 
 use common::scratch;
-use common::screen::{root_window, screenshot, xvfb};
+use common::screen::{close_after_editors, root_window, screenshot, threads, xvfb};
 use hosts::drive::*;
 use hosts::{Event, TestHost};
 use std::time::Duration;
@@ -47,11 +47,6 @@ fn automate(host: &mut dyn TestHost, id: u32, value: f64, display: &str, shot: &
     last
 }
 
-/// This process's threads.
-fn threads() -> usize {
-    std::fs::read_dir("/proc/self/task").map_or(0, |d| d.count())
-}
-
 #[test]
 fn a_widget_moved_by_automation_is_drawn_at_its_new_value() {
     let alone = threads();
@@ -85,12 +80,6 @@ fn a_widget_moved_by_automation_is_drawn_at_its_new_value() {
         (back as f64 - quarter as f64).abs() < quarter as f64 * 0.05,
         "back at 0.25: {back} red pixels, {quarter} before"
     );
-    // The editor's window thread closes its X connection after the host lets it go; the X
-    // server must outlive it, or Xlib ends the process.
     drop(host);
-    let closing = std::time::Instant::now();
-    while threads() > alone && closing.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    drop(server);
+    close_after_editors(server, alone);
 }

@@ -7,7 +7,7 @@ mod common;
 mod hosts;
 
 use common::scratch;
-use common::screen::{ocr, root_window, screenshot, xvfb};
+use common::screen::{close_after_editors, ocr, root_window, screenshot, threads, xvfb};
 use hosts::catalogue;
 use hosts::drive::{bundle, Format};
 use hosts::Setup;
@@ -77,11 +77,6 @@ fn window_text(clap: &Path, display: &str, dir: &Path) -> String {
     text
 }
 
-/// This process's threads.
-fn threads() -> usize {
-    std::fs::read_dir("/proc/self/task").map_or(0, |d| d.count())
-}
-
 #[test]
 fn a_locked_export_shows_no_orchestra_and_an_open_one_does() {
     let alone = threads();
@@ -101,12 +96,6 @@ fn a_locked_export_shows_no_orchestra_and_an_open_one_does() {
     let open = window_text(&dir.join("Bright Open.clap"), &display, &dir);
     assert!(open.contains("Orchestra"), "the Orchestra tab: {open}");
 
-    // The editor's window threads close their X connections after the hosts let them go; the
-    // X server must outlive them, or Xlib ends the process.
-    let closing = std::time::Instant::now();
-    while threads() > alone && closing.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    drop(server);
+    close_after_editors(server, alone);
     let _ = std::fs::remove_dir_all(&dir);
 }

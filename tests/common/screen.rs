@@ -92,6 +92,22 @@ pub fn root_window(display: &str) -> u64 {
     id.unwrap_or_else(|| panic!("no root window id in: {text}"))
 }
 
+/// This process's threads.
+pub fn threads() -> usize {
+    std::fs::read_dir("/proc/self/task").map_or(0, |d| d.count())
+}
+
+/// Stops the X server once the threads editors started are gone (down to `alone`, or 10 s):
+/// an editor's window thread closes its X connection after the host lets it go, and Xlib ends
+/// the process if the server went first.
+pub fn close_after_editors(server: Running, alone: usize) {
+    let closing = Instant::now();
+    while threads() > alone && closing.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(server);
+}
+
 /// Reads a binary PPM (P6, 8-bit).
 pub fn parse_ppm(data: &[u8]) -> (usize, usize, Vec<u8>) {
     let mut fields = Vec::new();
