@@ -9,6 +9,9 @@
 //! 5. Polyphony: most voices of the default instrument rendered faster than real time.
 //! 6. The engine process (`plugin/engine_process.rs`): CPU against the command line, the audio
 //!    thread's round trip, start, restore, memory and allocations through engine processes.
+//! 7. The open editor at rest (`plugin/editor.rs`).
+//! 8. Exporting an orchestra (`plugin/export.rs`): the command's time, the export's size, its
+//!    first load.
 //!
 //! Every figure is the median of several runs.
 
@@ -317,6 +320,8 @@ fn start_to_first_block() -> f64 {
 mod editor;
 #[path = "plugin/engine_process.rs"]
 mod engine_process;
+#[path = "plugin/export.rs"]
+mod export;
 #[path = "plugin/music.rs"]
 mod music;
 use music::{minute_of_notes, write_midi, write_score_csd};
@@ -579,6 +584,9 @@ fn main() {
 
     // 7. The open editor at rest.
     editor::section(&mut report, &dir);
+
+    // 8. Exporting an orchestra.
+    export::section(&mut report, &ours, runs, &dir, median);
 
     print!("{report}");
     if let Some(path) = out {
