@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, from a fresh machine: system packages, release bundles of the two plugins
-# (CLAP and VST3) installed into your user plugin folders, the `csound-plugin` command line,
-# and a first render of the built-in instrument's demo phrase.
+# (CLAP and VST3) installed into your user plugin folders, the `csound-plugin` command line
+# (into ~/.local/bin, or $BIN_DIR), and a first render of the built-in instrument's demo phrase.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,8 +21,14 @@ echo "Installed \"Csound Instrument\" and \"Csound Effect\":"
 echo "  CLAP: $clap_dir/Csound Plugin.clap"
 echo "  VST3: $vst3_dir/Csound Plugin.vst3"
 
+# The command line, also where it works without this folder (exports are made from the
+# installed CLAP plugin when no library is beside the program).
+bin_dir="${BIN_DIR:-$HOME/.local/bin}"
+mkdir -p "$bin_dir"
+install -m 755 target/release/csound-plugin "$bin_dir/csound-plugin"
+
 demo="$PWD/target/demo.wav"
 ./target/release/csound-plugin render --output "$demo" >/dev/null
-echo "  command line: $PWD/target/release/csound-plugin (try --help)"
+echo "  command line: $bin_dir/csound-plugin (try --help; also $PWD/target/release/csound-plugin)"
 echo
 echo "The built-in instrument's demo phrase: $demo"

@@ -570,3 +570,44 @@ fn an_exports_presets_are_its_factory_presets() {
     assert_eq!(own.manifest.presets.len(), names.len());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_installed_command_exports_from_the_installed_plugin_without_the_source_tree() {
+    let dir = scratch("installed");
+    // The command in a folder of its own (a hard link, or a copy), the generic plugin in the
+    // user's CLAP folder, the working folder and home outside the source tree.
+    let (bin, clap, user) = (dir.join("bin"), dir.join("clap"), dir.join("user"));
+    for folder in [&bin, &clap, &user] {
+        std::fs::create_dir_all(folder).unwrap();
+    }
+    let command = bin.join("csound-plugin");
+    let program = Path::new(env!("CARGO_BIN_EXE_csound-plugin"));
+    if std::fs::hard_link(program, &command).is_err() {
+        std::fs::copy(program, &command).unwrap();
+    }
+    std::os::unix::fs::symlink(bundle(Format::Clap), clap.join("Csound Plugin.clap")).unwrap();
+    let sine = write(&dir, "sine.csd", SINE);
+    let output = Command::new(&command)
+        .args(["export", "sine.csd", "--name", "Far Sine", "--out", "out"])
+        .current_dir(&dir)
+        .env("HOME", &user)
+        .env("CSOUND_PLUGIN_HOME", home())
+        .env("CLAP_PATH_OVERRIDE", &clap)
+        .output()
+        .expect("the command runs");
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let from = clap.join("Csound Plugin.clap");
+    assert!(
+        said.contains(&format!("from: {}", from.display())),
+        "{said}"
+    );
+    assert!(sine.is_file());
+    let listed = listed(Format::Clap, &dir.join("out/Far Sine.clap"));
+    assert_eq!(listed.name, "Far Sine");
+    let _ = std::fs::remove_dir_all(&dir);
+}

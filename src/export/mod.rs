@@ -80,7 +80,7 @@ impl Manifest {
     }
 }
 
-/// The VST3 class id in the manifest's hex.
+/// Bytes in lower-case hex (how the manifest writes ids and hashes).
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
