@@ -247,11 +247,10 @@ fn two_exports_and_the_generic_instrument_play_side_by_side() {
         assert_eq!(listed[0][1].2, 2, "{format:?}: Tone has three steps");
         assert_eq!(listed[1][1].2, 1, "{format:?}: Octave has two steps");
         assert_eq!(listed[0][0].2, 0, "{format:?}: Level is continuous");
-        if format == Format::Clap {
-            let groups: Vec<&str> = listed[0].iter().map(|p| p.1.as_str()).collect();
-            assert_eq!(groups, ["Output", "Colour"]);
-            assert_eq!(listed[1][2].1, "Envelope");
-        }
+        // Groups: CLAP modules, VST3 units.
+        let groups: Vec<&str> = listed[0].iter().map(|p| p.1.as_str()).collect();
+        assert_eq!(groups, ["Output", "Colour"], "{format:?}");
+        assert_eq!(listed[1][2].1, "Envelope", "{format:?}");
 
         let sounds: Vec<Vec<f64>> = hosts.iter_mut().map(|h| play(h.as_mut(), 69)).collect();
         assert!(

@@ -70,7 +70,7 @@ pub struct ParamInfo {
     pub name: String,
     /// Normalized default.
     pub default: f64,
-    /// The group path (CLAP's module), empty where the host does not read it (VST3).
+    /// The group path (CLAP's module, the VST3 unit's path), empty for none.
     pub group: String,
     /// How many steps a stepped parameter has (0: continuous).
     pub steps: u32,

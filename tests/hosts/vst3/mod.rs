@@ -37,7 +37,7 @@ use vst3::Steinberg::Vst::SymbolicSampleSizes_::kSample32;
 use vst3::Steinberg::Vst::{
     BusInfo, IAudioProcessor, IAudioProcessorTrait, IComponent, IComponentHandler, IComponentTrait,
     IConnectionPoint, IConnectionPointTrait, IEditController, IEditControllerTrait, IMidiMapping,
-    IMidiMappingTrait, ParamID, ProcessContext, ProcessSetup,
+    IMidiMappingTrait, IUnitInfo, IUnitInfoTrait, ParamID, ProcessContext, ProcessSetup, UnitInfo,
 };
 use vst3::Steinberg::{
     int32, int64, kNotImplemented, kResultOk, FUnknown, IBStream, IPluginBaseTrait, IPluginFactory,
@@ -250,6 +250,35 @@ impl Vst3Host {
             found.push(format!("{name} ({category})"));
         }
         panic!("no audio module class named {class_name:?}; the factory has {found:?}")
+    }
+
+    /// The controller's units (parameter groups) by id, each named by its path from the root
+    /// (`Filter`, `Osc/Sub`); empty when the plugin has no `IUnitInfo`.
+    fn unit_names(&self) -> std::collections::HashMap<i32, String> {
+        let Some(units) = self.controller.cast::<IUnitInfo>() else {
+            return Default::default();
+        };
+        let mut found = std::collections::HashMap::new();
+        // SAFETY: COM calls on a live object with valid out-pointers.
+        let count = unsafe { units.getUnitCount() };
+        for index in 0..count {
+            // SAFETY: an all-zero UnitInfo is a valid value of this plain C struct.
+            let mut info: UnitInfo = unsafe { std::mem::zeroed() };
+            // SAFETY: a COM call with a valid out-pointer.
+            if unsafe { units.getUnitInfo(index, &mut info) } == kResultOk {
+                found.insert(info.id, (info.parentUnitId, read_string128(&info.name)));
+            }
+        }
+        let path = |mut id: i32| {
+            let mut parts = Vec::new();
+            while let Some((parent, name)) = found.get(&id).filter(|_| id != 0) {
+                parts.push(name.clone());
+                id = *parent;
+            }
+            parts.reverse();
+            parts.join("/")
+        };
+        found.keys().map(|&id| (id, path(id))).collect()
     }
 
     /// Creates an instance of class `cid` from the factory, as interface `I`.

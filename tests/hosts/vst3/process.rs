@@ -67,6 +67,7 @@ impl TestHost for Vst3Host {
 
     fn params(&mut self) -> Vec<ParamInfo> {
         let midi = self.midi_controller_params();
+        let units = self.unit_names();
         // SAFETY: COM calls on a live object with valid out-pointers.
         let count = unsafe { self.controller.getParameterCount() };
         (0..count)
@@ -80,7 +81,7 @@ impl TestHost for Vst3Host {
                     id: info.id,
                     name: read_string128(&info.title),
                     default: info.defaultNormalizedValue,
-                    group: String::new(),
+                    group: units.get(&info.unitId).cloned().unwrap_or_default(),
                     steps: info.stepCount as u32,
                 })
             })
