@@ -68,7 +68,8 @@ fn patched_core_header(include: &Path) -> String {
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rustc-link-lib=dylib=csound64");
+    // libcsound is opened at run time (`src/csound/sys.rs`), not linked: a machine without it
+    // still loads the plugin, which then says what is missing.
 
     let include = csound_include_dir();
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
@@ -87,6 +88,8 @@ fn main() {
             .header_contents("csound_wrapper.h", &wrapper)
             .clang_arg(format!("-I{}", include.display()))
             .allowlist_function("csound.*")
+            .dynamic_library_name("Library")
+            .dynamic_link_require_all(true)
             .allowlist_type("CSOUND_|CSOUND_PARAMS|controlChannel.*|TREE|ORCTOKEN|opcodeListEntry|STRINGDAT|ARRAYDAT")
             .allowlist_var("CSOUND.*")
             // Functions taking a `va_list` have no portable Rust signature.

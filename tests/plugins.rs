@@ -440,3 +440,29 @@ fn the_editor_size_is_kept_in_the_project() {
         );
     }
 }
+
+/// The plugin library loads on a machine without Csound (it opens libcsound at run time, and an
+/// instance says what is missing): nothing in its dynamic section asks for libcsound.
+#[test]
+fn the_plugin_library_does_not_need_csound_to_load() {
+    for format in FORMATS {
+        let library = match format {
+            Format::Clap => bundle(format),
+            Format::Vst3 => bundle(format).join("Contents/x86_64-linux/Csound Plugin.so"),
+        };
+        let dynamic = std::process::Command::new("readelf")
+            .arg("-d")
+            .arg(&library)
+            .output()
+            .expect("readelf runs (binutils, with gcc)");
+        let text = String::from_utf8_lossy(&dynamic.stdout);
+        assert!(
+            text.contains("(NEEDED)"),
+            "{format:?}: no dynamic section read: {text}"
+        );
+        assert!(
+            !text.contains("libcsound"),
+            "{format:?} needs libcsound:\n{text}"
+        );
+    }
+}

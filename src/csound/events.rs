@@ -80,8 +80,8 @@ impl Csound {
         // SAFETY: `cs` is live; Csound copies `n` p-fields from `p`.
         let rc = unsafe {
             match absolute {
-                None => sys::csoundScoreEvent(self.raw(), letter, p, n),
-                Some(t) => sys::csoundScoreEventAbsolute(self.raw(), letter, p, n, t),
+                None => sys::api().csoundScoreEvent(self.raw(), letter, p, n),
+                Some(t) => sys::api().csoundScoreEventAbsolute(self.raw(), letter, p, n, t),
             }
         };
         if rc == 0 {
@@ -96,7 +96,7 @@ impl Csound {
         csd::check_readable(message, "the score message")?;
         let text = Self::c_text(message, "the score message")?;
         // SAFETY: `cs` is live; Csound copies the text.
-        unsafe { sys::csoundInputMessage(self.raw(), text.as_ptr()) };
+        unsafe { sys::api().csoundInputMessage(self.raw(), text.as_ptr()) };
         Ok(())
     }
 
@@ -104,7 +104,7 @@ impl Csound {
     pub fn kill_instance(&mut self, instr: f64, mode: KillMode, allow_release: bool) -> Result<()> {
         // SAFETY: `cs` is live; a null name means "by number".
         let rc = unsafe {
-            sys::csoundKillInstance(
+            sys::api().csoundKillInstance(
                 self.raw(),
                 instr,
                 ptr::null_mut(),
@@ -125,7 +125,7 @@ impl Csound {
     /// Length of function table `table` (without the guard point), if it exists.
     pub fn table_len(&self, table: i32) -> Option<usize> {
         // SAFETY: `cs` is live; a plain query.
-        let n = unsafe { sys::csoundTableLength(self.raw(), table) };
+        let n = unsafe { sys::api().csoundTableLength(self.raw(), table) };
         (n >= 0).then_some(n as usize)
     }
 
@@ -139,7 +139,7 @@ impl Csound {
         let len = self.table_len(table).ok_or_else(missing)?;
         let mut data: *mut f64 = ptr::null_mut();
         // SAFETY: `cs` is live; Csound writes the table's data pointer into `data`.
-        let n = unsafe { sys::csoundGetTable(self.raw(), &mut data, table) };
+        let n = unsafe { sys::api().csoundGetTable(self.raw(), &mut data, table) };
         if n < 0 || data.is_null() {
             return Err(missing());
         }

@@ -42,21 +42,27 @@ fn initialize() {
         // SAFETY: called once, before any instance exists; the flags are the documented ones.
         // The keeper has no host data and no callbacks and is never compiled or performed.
         unsafe {
-            sys::csoundInitialize(flags);
-            KEEPER.store(sys::csoundCreate(ptr::null_mut()), Ordering::Release);
+            sys::api().csoundInitialize(flags);
+            KEEPER.store(sys::api().csoundCreate(ptr::null_mut()), Ordering::Release);
         }
     });
 }
 
-/// Loads libcsound's opcode libraries now (the engine processes' zygote does, once).
+/// Loads libcsound's opcode libraries now (the engine processes' zygote does, once), if
+/// Csound is installed (an instance says so when it is not).
 pub fn warm_up() {
-    initialize();
+    if sys::library().is_ok() {
+        initialize();
+    }
 }
 
-/// The Csound version as a number, e.g. 6180 for 6.18.0.
+/// The Csound version as a number, e.g. 6180 for 6.18.0; 0 when Csound is not installed.
 pub fn version() -> i32 {
-    // SAFETY: a pure query of a constant.
-    unsafe { sys::csoundGetVersion() }
+    match sys::library() {
+        // SAFETY: a pure query of a constant.
+        Ok(library) => unsafe { library.csoundGetVersion() },
+        Err(_) => 0,
+    }
 }
 
 unsafe extern "C" fn on_message(cs: *mut sys::CSOUND, attr: c_int, text: *const c_char) {
@@ -65,7 +71,7 @@ unsafe extern "C" fn on_message(cs: *mut sys::CSOUND, attr: c_int, text: *const 
     }
     // SAFETY: `cs` is a live instance (Csound is calling us from inside it) and its host data
     // is the `HostData` allocated in `Csound::new`, freed only after `csoundDestroy`.
-    let host = unsafe { sys::csoundGetHostData(cs) as *const HostData };
+    let host = unsafe { sys::api().csoundGetHostData(cs) as *const HostData };
     if host.is_null() {
         return;
     }
@@ -145,6 +151,7 @@ unsafe impl Send for Csound {}
 impl Csound {
     /// Creates an engine. Leaves the calling thread's floating-point state as it was.
     pub fn new() -> Result<Self> {
+        sys::library().map_err(|e| Error::new(ErrorKind::Csound, e))?;
         initialize();
         let log = Arc::new(MessageLog::default());
         let host = Box::into_raw(Box::new(HostData {
@@ -155,7 +162,7 @@ impl Csound {
         let raw = {
             let _fpu = fpu::Guard::save();
             // SAFETY: libcsound is initialised; `host` stays valid until after `csoundDestroy`.
-            unsafe { sys::csoundCreate(host as *mut c_void) }
+            unsafe { sys::api().csoundCreate(host as *mut c_void) }
         };
         let Some(cs) = NonNull::new(raw) else {
             // SAFETY: `host` came from `Box::into_raw` above and nothing else holds it.
@@ -203,8 +210,8 @@ impl Csound {
         // SAFETY: `cs` is live; the callback matches the declared C signature and only touches
         // the host data, which outlives the engine (and so does the widget queue it holds).
         unsafe {
-            sys::csoundSetMessageStringCallback(cs, Some(on_message));
-            sys::csoundSetHostImplementedAudioIO(cs, self.host_audio as _, 0);
+            sys::api().csoundSetMessageStringCallback(cs, Some(on_message));
+            sys::api().csoundSetHostImplementedAudioIO(cs, self.host_audio as _, 0);
             super::opcodes::register(cs, &*(*self.host).widgets);
         }
         if !self.midi_in.is_null() {
@@ -228,7 +235,7 @@ impl Csound {
         };
         // SAFETY: `cs` is live and `text` a valid C string; only allowlisted or internal options
         // get here, none of which take Csound's crashing error path.
-        let rc = unsafe { sys::csoundSetOption(self.raw(), text.as_ptr()) };
+        let rc = unsafe { sys::api().csoundSetOption(self.raw(), text.as_ptr()) };
         if rc != 0 {
             self.log.note(
                 MessageLevel::Warning,
@@ -311,7 +318,7 @@ impl Drop for Csound {
         // SAFETY: `cs` is live and dropped once; after destroy no callback can run, so the host
         // data and MIDI consumer (from `Box::into_raw`) can be freed.
         unsafe {
-            sys::csoundDestroy(self.raw());
+            sys::api().csoundDestroy(self.raw());
             drop(Box::from_raw(self.host));
             if !self.midi_in.is_null() {
                 drop(Box::from_raw(self.midi_in));

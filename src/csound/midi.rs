@@ -17,7 +17,7 @@ unsafe extern "C" fn on_midi_open(
 ) -> c_int {
     // SAFETY: as in `on_message`; `user` is Csound's slot for this device's user data.
     unsafe {
-        let host = sys::csoundGetHostData(cs) as *const HostData;
+        let host = sys::api().csoundGetHostData(cs) as *const HostData;
         if host.is_null() || user.is_null() {
             return -1;
         }
@@ -92,10 +92,10 @@ impl Csound {
         // SAFETY: `cs` is live; the callbacks match the C signatures and use only the host data
         // and the consumer, both of which outlive the engine.
         unsafe {
-            sys::csoundSetHostImplementedMIDIIO(cs, 1);
-            sys::csoundSetExternalMidiInOpenCallback(cs, Some(on_midi_open));
-            sys::csoundSetExternalMidiReadCallback(cs, Some(on_midi_read));
-            sys::csoundSetExternalMidiInCloseCallback(cs, Some(on_midi_close));
+            sys::api().csoundSetHostImplementedMIDIIO(cs, 1);
+            sys::api().csoundSetExternalMidiInOpenCallback(cs, Some(on_midi_open));
+            sys::api().csoundSetExternalMidiReadCallback(cs, Some(on_midi_read));
+            sys::api().csoundSetExternalMidiInCloseCallback(cs, Some(on_midi_close));
         }
     }
 

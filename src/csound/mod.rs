@@ -4,6 +4,8 @@
 //! module, and only this module contains `unsafe` code. It is built around the measured hazards
 //! of hosting Csound inside another program:
 //!
+//! - **Opened, not linked**: libcsound is opened at run time (`sys::library`), so a missing
+//!   Csound is an error message from the first instance, not a plugin the host cannot load.
 //! - **No signal handlers, no `exit`**: libcsound is initialised once without its signal
 //!   handlers and `atexit` hook; `exitnow` and Csound's fatal errors end the performance
 //!   ([`Perform::Exited`]) instead of the process.

@@ -117,7 +117,7 @@ impl Csound {
         })?;
         self.host_audio = false;
         // SAFETY: `cs` is live and not started; Csound reads this flag when it starts.
-        unsafe { super::sys::csoundSetHostImplementedAudioIO(self.raw(), 0, 0) };
+        unsafe { super::sys::api().csoundSetHostImplementedAudioIO(self.raw(), 0, 0) };
         for option in [
             format!("--output={path}"),
             format!("--format=wav:{}", format.csound_name()),

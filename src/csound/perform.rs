@@ -33,13 +33,13 @@ impl Csound {
         let cs = self.raw();
         // SAFETY: `cs` is live and not started.
         self.checked(ErrorKind::Start, "Csound could not start", || unsafe {
-            sys::csoundStart(cs)
+            sys::api().csoundStart(cs)
         })?;
         // SAFETY: plain queries of a started engine.
         unsafe {
-            self.ksmps = sys::csoundGetKsmps(cs) as usize;
-            self.nchnls = sys::csoundGetNchnls(cs) as usize;
-            self.nchnls_i = sys::csoundGetNchnlsInput(cs) as usize;
+            self.ksmps = sys::api().csoundGetKsmps(cs) as usize;
+            self.nchnls = sys::api().csoundGetNchnls(cs) as usize;
+            self.nchnls_i = sys::api().csoundGetNchnlsInput(cs) as usize;
         }
         self.state = State::Started;
         Ok(())
@@ -64,7 +64,7 @@ impl Csound {
         // from the installed `csoundCore.h` (see build.rs).
         let rc = unsafe {
             (*cs).jumpset = 0;
-            sys::csoundPerformKsmps(cs)
+            sys::api().csoundPerformKsmps(cs)
         };
         if rc == 0 {
             return Perform::Running;
@@ -76,7 +76,7 @@ impl Csound {
             // or every later API call on this instance would deadlock.
             unsafe {
                 if (*(*cs).oparms).realtime == 0 && !(*cs).API_lock.is_null() {
-                    sys::csoundUnlockMutex((*cs).API_lock);
+                    sys::api().csoundUnlockMutex((*cs).API_lock);
                 }
             }
             return Perform::Exited;
@@ -88,7 +88,7 @@ impl Csound {
     pub fn cleanup(&mut self) {
         if self.state != State::Fresh {
             // SAFETY: `cs` is live.
-            unsafe { sys::csoundCleanup(self.raw()) };
+            unsafe { sys::api().csoundCleanup(self.raw()) };
             self.state = State::Stopped;
         }
     }
@@ -97,7 +97,7 @@ impl Csound {
     /// and message log. Channel handles from before are refused afterwards.
     pub fn reset(&mut self) {
         // SAFETY: `cs` is live; nothing else runs on it (we hold `&mut self`).
-        unsafe { sys::csoundReset(self.raw()) };
+        unsafe { sys::api().csoundReset(self.raw()) };
         self.key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
         self.state = State::Fresh;
         self.csd_options_applied = false;
@@ -116,7 +116,7 @@ impl Csound {
         // SAFETY: after start Csound owns a spin buffer of exactly `ksmps * nchnls_i` samples
         // that lives until reset or destroy, both of which need `&mut self`.
         unsafe {
-            let p = sys::csoundGetSpin(self.raw());
+            let p = sys::api().csoundGetSpin(self.raw());
             if p.is_null() {
                 return &mut [];
             }
@@ -133,7 +133,7 @@ impl Csound {
         }
         // SAFETY: as for `spin_mut`, with the spout buffer of `ksmps * nchnls` samples.
         unsafe {
-            let p = sys::csoundGetSpout(self.raw());
+            let p = sys::api().csoundGetSpout(self.raw());
             if p.is_null() {
                 return &[];
             }
@@ -144,48 +144,48 @@ impl Csound {
     /// Sample rate.
     pub fn sr(&self) -> f64 {
         // SAFETY: plain query.
-        unsafe { sys::csoundGetSr(self.raw()) }
+        unsafe { sys::api().csoundGetSr(self.raw()) }
     }
 
     /// Control rate (`sr / ksmps`).
     pub fn kr(&self) -> f64 {
         // SAFETY: plain query.
-        unsafe { sys::csoundGetKr(self.raw()) }
+        unsafe { sys::api().csoundGetKr(self.raw()) }
     }
 
     /// Frames per k-period.
     pub fn ksmps(&self) -> usize {
         // SAFETY: plain query.
-        unsafe { sys::csoundGetKsmps(self.raw()) as usize }
+        unsafe { sys::api().csoundGetKsmps(self.raw()) as usize }
     }
 
     /// Output channels.
     pub fn nchnls(&self) -> usize {
         // SAFETY: plain query.
-        unsafe { sys::csoundGetNchnls(self.raw()) as usize }
+        unsafe { sys::api().csoundGetNchnls(self.raw()) as usize }
     }
 
     /// Input channels.
     pub fn nchnls_input(&self) -> usize {
         // SAFETY: plain query.
-        unsafe { sys::csoundGetNchnlsInput(self.raw()) as usize }
+        unsafe { sys::api().csoundGetNchnlsInput(self.raw()) as usize }
     }
 
     /// The value of full scale (`0dbfs`).
     pub fn zero_dbfs(&self) -> f64 {
         // SAFETY: plain query.
-        unsafe { sys::csoundGet0dBFS(self.raw()) }
+        unsafe { sys::api().csoundGet0dBFS(self.raw()) }
     }
 
     /// Frames performed since start.
     pub fn current_time_samples(&self) -> i64 {
         // SAFETY: plain query.
-        unsafe { sys::csoundGetCurrentTimeSamples(self.raw()) }
+        unsafe { sys::api().csoundGetCurrentTimeSamples(self.raw()) }
     }
 
     /// Seconds performed since start (score time).
     pub fn current_time_seconds(&self) -> f64 {
         // SAFETY: plain query.
-        unsafe { sys::csoundGetScoreTime(self.raw()) }
+        unsafe { sys::api().csoundGetScoreTime(self.raw()) }
     }
 }

@@ -219,9 +219,9 @@ pub(super) unsafe fn register(cs: *mut sys::CSOUND, widgets: *const WidgetWrites
     // SAFETY: `cs` is live; the variable is made (or found, after a reset that kept it) with
     // room for one pointer, which is then set.
     unsafe {
-        sys::csoundCreateGlobalVariable(cs, QUEUE_VARIABLE.as_ptr(), size);
-        let slot =
-            sys::csoundQueryGlobalVariable(cs, QUEUE_VARIABLE.as_ptr()) as *mut *const WidgetWrites;
+        sys::api().csoundCreateGlobalVariable(cs, QUEUE_VARIABLE.as_ptr(), size);
+        let slot = sys::api().csoundQueryGlobalVariable(cs, QUEUE_VARIABLE.as_ptr())
+            as *mut *const WidgetWrites;
         if let Some(slot) = slot.as_mut() {
             *slot = widgets;
         }
@@ -231,7 +231,7 @@ pub(super) unsafe fn register(cs: *mut sys::CSOUND, widgets: *const WidgetWrites
         // so they are static; each function matches Csound's opcode signature and the block
         // size is its data layout.
         unsafe {
-            sys::csoundAppendOpcode(
+            sys::api().csoundAppendOpcode(
                 cs,
                 name.as_ptr(),
                 size as c_int,

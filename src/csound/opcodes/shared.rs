@@ -80,7 +80,7 @@ pub(super) unsafe fn queue<'a>(cs: *mut sys::CSOUND) -> Option<&'a WidgetWrites>
     // SAFETY: the variable, when present, holds the pointer `register` stored: a queue its
     // owner keeps alive as long as the engine.
     unsafe {
-        let slot = sys::csoundQueryGlobalVariable(cs, QUEUE_VARIABLE.as_ptr())
+        let slot = sys::api().csoundQueryGlobalVariable(cs, QUEUE_VARIABLE.as_ptr())
             as *const *const WidgetWrites;
         slot.as_ref().and_then(|q| q.as_ref())
     }
@@ -112,7 +112,9 @@ pub(super) unsafe fn channel_ptr(cs: *mut sys::CSOUND, name: *const sys::STRINGD
     // SAFETY: `name` is NUL-terminated (a Csound string); `p` receives Csound's own slot.
     let ok = unsafe {
         match name.as_ref() {
-            Some(n) if !n.data.is_null() => sys::csoundGetChannelPtr(cs, &mut p, n.data, kind),
+            Some(n) if !n.data.is_null() => {
+                sys::api().csoundGetChannelPtr(cs, &mut p, n.data, kind)
+            }
             _ => -1,
         }
     };

@@ -92,7 +92,7 @@ unsafe fn read_text(
     // SAFETY: as the caller guarantees; the output holds `size` bytes after growing.
     unsafe {
         let name = (*channel).data;
-        let size = sys::csoundGetChannelDatasize(cs, name).max(1) as usize;
+        let size = sys::api().csoundGetChannelDatasize(cs, name).max(1) as usize;
         if (out.size as usize) < size + 1 {
             let Some(realloc) = (*cs).ReAlloc else {
                 return -1;
@@ -101,7 +101,7 @@ unsafe fn read_text(
             out.size = (size + 1) as c_int;
         }
         *out.data = 0;
-        sys::csoundGetStringChannel(cs, name, out.data);
+        sys::api().csoundGetStringChannel(cs, name, out.data);
     }
     0
 }
