@@ -11,7 +11,7 @@
 //!
 //! | Module | What it is for |
 //! |---|---|
-//! | [`csound`] | the Csound layer, a safe host for Csound 6.18 (the only `unsafe` code) |
+//! | [`csound`] | the Csound layer, a safe host for Csound 6.18 (the only `unsafe` code but what the framework requires: [`entry`], the slots' `Params`) |
 //! | [`home`] | the user's folder (trust store, presets) |
 //! | [`orchestra`] | what an orchestra is and declares, the safety check and the sharing gate |
 //! | [`params`] | the parameter slots the host sees, and the saved orchestra state |
