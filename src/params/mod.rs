@@ -183,13 +183,16 @@ pub fn exported() -> Option<&'static [ParamSpec]> {
 /// overrides: a project made with an earlier export of the plugin keeps each automation lane on
 /// its channel even when the channels were reordered.
 pub fn fixed_bindings() -> Option<std::collections::BTreeMap<String, usize>> {
-    Some(
-        exported()?
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.channel.clone(), i))
-            .collect(),
-    )
+    exported().map(bindings_in_order)
+}
+
+/// Each spec's channel bound to its place in `specs`.
+fn bindings_in_order(specs: &[ParamSpec]) -> std::collections::BTreeMap<String, usize> {
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.channel.clone(), i))
+        .collect()
 }
 
 /// How many steps a host should see for `spec`, if it is stepped.
@@ -319,13 +322,7 @@ impl PluginParams {
             orchestra: Arc::new(RwLock::new(OrchestraState {
                 path: STARTUP_ORCHESTRA.get().cloned(),
                 bindings: fixed
-                    .map(|f| {
-                        f.iter()
-                            .take(count)
-                            .enumerate()
-                            .map(|(i, p)| (p.channel.clone(), i))
-                            .collect()
-                    })
+                    .map(|f| bindings_in_order(&f[..count]))
                     .unwrap_or_default(),
                 ..OrchestraState::default()
             })),

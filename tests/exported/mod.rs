@@ -1,6 +1,8 @@
 //! What the export tests share: the orchestras they export, running `csound-plugin export`,
 //! and opening and playing what it made.
 
+#![allow(dead_code)]
+
 use crate::common::scratch;
 use crate::hosts::catalogue::{self, Listed};
 use crate::hosts::drive::*;
