@@ -28,3 +28,40 @@ pub fn cache_dir() -> std::path::PathBuf {
         .unwrap_or_else(std::env::temp_dir)
         .join("csound-plugin")
 }
+
+/// The file that marks a completely written cache folder.
+const COMPLETE: &str = ".complete";
+
+/// Makes the cache folder `dir` once: unless a complete copy is there, `fill` writes one into a
+/// temporary folder beside it, which is then renamed into place, so another instance (or
+/// process) filling it at the same moment never sees half a folder.
+pub fn fill_once(
+    dir: &std::path::Path,
+    fill: &dyn Fn(&std::path::Path) -> Result<(), String>,
+) -> Result<(), String> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    if dir.join(COMPLETE).is_file() {
+        return Ok(());
+    }
+    let parent = dir.parent().ok_or("no cache folder")?;
+    let fail = |what: &std::path::Path, e: std::io::Error| format!("{}: {e}", what.display());
+    std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
+    static COUNT: AtomicU32 = AtomicU32::new(0);
+    let n = COUNT.fetch_add(1, Ordering::Relaxed);
+    let temp = parent.join(format!(".filling-{}-{n}", std::process::id()));
+    let filled = fill(&temp)
+        .and_then(|()| std::fs::write(temp.join(COMPLETE), b"").map_err(|e| fail(&temp, e)));
+    if let Err(e) = filled {
+        let _ = std::fs::remove_dir_all(&temp);
+        return Err(e);
+    }
+    if std::fs::rename(&temp, dir).is_err() {
+        // Someone else finished first (or a stale incomplete copy is in the way).
+        let _ = std::fs::remove_dir_all(&temp);
+        if !dir.join(COMPLETE).is_file() {
+            let _ = std::fs::remove_dir_all(dir);
+            return fill_once(dir, fill);
+        }
+    }
+    Ok(())
+}

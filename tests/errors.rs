@@ -1,7 +1,7 @@
 //! Errors are values that say what failed and where; hostile input never takes the process down.
 
 mod common;
-use csound_plugin::csound::{Csound, ErrorKind, MessageLevel, Perform};
+use csound_plugin::csound::{Csound, ErrorKind, MessageLevel, Perform, Version};
 
 const ORC_HEAD: &str = "sr = 48000\nksmps = 32\nnchnls = 2\n0dbfs = 1\n";
 
@@ -71,7 +71,13 @@ fn an_init_error_is_reported_and_the_engine_keeps_running() {
 
 #[test]
 fn hostile_options_are_refused_before_reaching_csound() {
-    let mut cs = Csound::new().unwrap();
+    for version in Version::ALL {
+        hostile_options_are_refused_on(version);
+    }
+}
+
+fn hostile_options_are_refused_on(version: Version) {
+    let mut cs = Csound::on(version).unwrap();
     for bad in [
         "-r",
         "-k",
@@ -142,8 +148,11 @@ fn exitnow_ends_the_performance_not_the_process() {
     // later: Csound 6.18 would longjmp into the first call's dead frame and glibc would abort.
     // `exitnow` runs at init time: of a note the score starts later, or one that k-rate code
     // starts with `event`.
-    for from in ["score", "k-rate event"] {
-        let mut cs = Csound::new().unwrap();
+    for (version, from) in Version::ALL
+        .into_iter()
+        .flat_map(|v| [(v, "score"), (v, "k-rate event")])
+    {
+        let mut cs = Csound::on(version).unwrap();
         let orc = "instr 1\n ktime timeinsts\n if ktime > 0.05 then\n  event \"i\", 2, 0, 1\n  turnoff\n endif\nendin\n\
                    instr 2\n exitnow\nendin\n";
         cs.compile_orc(&format!("{ORC_HEAD}{orc}")).unwrap();
@@ -161,7 +170,7 @@ fn exitnow_ends_the_performance_not_the_process() {
             result = cs.perform_ksmps();
             periods += 1;
         }
-        assert_eq!(result, Perform::Exited, "exitnow from {from}");
+        assert_eq!(result, Perform::Exited, "exitnow from {from} on {version}");
         assert!(periods > 10, "the exit happened in the shallow calls");
         assert_eq!(
             cs.perform_ksmps(),

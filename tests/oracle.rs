@@ -1,8 +1,26 @@
 //! The host layer renders exactly what Csound's own command line renders: sample for sample,
-//! at full 64-bit precision, for three kinds of orchestra.
+//! at full 64-bit precision, for three kinds of orchestra, on both Csounds: on 6.18 against
+//! Debian's `csound`, on 7.0 against the wheel's library driven as `csound` drives it.
 
 mod common;
+use common::csound7::render_cli7;
 use common::*;
+use csound_plugin::csound::Version;
+
+/// Renders `csd` through the layer and through the command line of each Csound, and compares.
+fn compare(name: &str, input: &[f64], input_wav: Option<&std::path::Path>) -> Vec<f64> {
+    let dir = scratch(name);
+    let csd = fixture(&format!("{name}.csd"));
+    let six = render_layer_on(Version::Six, &csd, input);
+    assert_identical(name, &six, &render_cli(&csd, input_wav, &dir));
+    let seven = render_layer_on(Version::Seven, &csd, input);
+    assert_identical(
+        &format!("{name} on 7.0"),
+        &seven,
+        &render_cli7(&csd, input_wav, &dir),
+    );
+    six
+}
 
 fn assert_identical(name: &str, layer: &[f64], cli: &[f64]) {
     assert!(
@@ -25,30 +43,17 @@ fn assert_identical(name: &str, layer: &[f64], cli: &[f64]) {
 
 #[test]
 fn additive_oscillator_bank_equals_the_command_line() {
-    let dir = scratch("additive");
-    let csd = fixture("additive.csd");
-    assert_identical(
-        "additive",
-        &render_layer(&csd, &[]),
-        &render_cli(&csd, None, &dir),
-    );
+    compare("additive", &[], None);
 }
 
 #[test]
 fn subtractive_voice_with_overlapping_notes_equals_the_command_line() {
-    let dir = scratch("subtractive");
-    let csd = fixture("subtractive.csd");
-    assert_identical(
-        "subtractive",
-        &render_layer(&csd, &[]),
-        &render_cli(&csd, None, &dir),
-    );
+    compare("subtractive", &[], None);
 }
 
 #[test]
 fn effect_on_a_known_input_equals_the_command_line() {
-    let dir = scratch("effect");
-    let csd = fixture("effect.csd");
+    let dir = scratch("effect-input");
     // A deterministic stereo input: a chirp on the left, pseudo-random clicks on the right.
     let frames = 48000;
     let mut state = 0x1234_5678u32;
@@ -63,9 +68,7 @@ fn effect_on_a_known_input_equals_the_command_line() {
     let wav = dir.join("input.wav");
     write_wav_f32(&wav, &input, 2, 48000);
     let input64: Vec<f64> = input.iter().map(|&s| s as f64).collect();
-    let layer = render_layer(&csd, &input64);
-    let cli = render_cli(&csd, Some(&wav), &dir);
-    assert_identical("effect", &layer, &cli);
+    let layer = compare("effect", &input64, Some(&wav));
     // The effect really processed the input: its echoes make the output more than the dry part.
     let left_in: Vec<f64> = channel(&input64, 2, 0);
     let left_out = channel(&layer, 2, 0);

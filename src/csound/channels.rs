@@ -129,8 +129,10 @@ impl Csound {
             | (sys::controlChannelType_CSOUND_INPUT_CHANNEL
                 | sys::controlChannelType_CSOUND_OUTPUT_CHANNEL) as c_int;
         // SAFETY: `cs` is live; Csound writes the channel's data pointer into `ptr`.
-        let rc =
-            unsafe { sys::api().csoundGetChannelPtr(self.raw(), &mut ptr, c_name.as_ptr(), kind) };
+        let rc = unsafe {
+            self.api
+                .csoundGetChannelPtr(self.raw(), &mut ptr, c_name.as_ptr(), kind)
+        };
         if rc != 0 || ptr.is_null() {
             return Err(Error::new(
                 ErrorKind::Channel,
@@ -208,7 +210,8 @@ impl Csound {
         self.control_channel(name)?;
         // SAFETY: `cs` is live; Csound copies the hints and the attribute string.
         let rc = unsafe {
-            sys::api().csoundSetControlChannelHints(self.raw(), c_name.as_ptr(), c_hints)
+            self.api
+                .csoundSetControlChannelHints(self.raw(), c_name.as_ptr(), c_hints)
         };
         if rc != 0 {
             return Err(Error::new(
@@ -224,7 +227,7 @@ impl Csound {
     pub fn channels(&mut self) -> Result<Vec<ChannelInfo>> {
         let mut list: *mut sys::controlChannelInfo_t = ptr::null_mut();
         // SAFETY: `cs` is live; Csound allocates the list, which we free below.
-        let n = unsafe { sys::api().csoundListChannels(self.raw(), &mut list) };
+        let n = unsafe { self.api.csoundListChannels(self.raw(), &mut list) };
         if n < 0 {
             return Err(
                 Error::new(ErrorKind::Channel, "Csound could not list its channels").with_code(n),
@@ -276,7 +279,7 @@ impl Csound {
             })
             .collect();
         // SAFETY: `list` came from `csoundListChannels` on this instance and is freed once.
-        unsafe { sys::api().csoundDeleteChannelList(self.raw(), list) };
+        unsafe { self.api.csoundDeleteChannelList(self.raw(), list) };
         Ok(infos)
     }
 
@@ -294,7 +297,7 @@ impl Csound {
         }
         // SAFETY: `cs` is live and started; Csound copies `ksmps` samples, which `samples` has.
         unsafe {
-            sys::api().csoundSetAudioChannel(
+            self.api.csoundSetAudioChannel(
                 self.raw(),
                 c_name.as_ptr(),
                 samples.as_ptr() as *mut f64,
@@ -317,7 +320,8 @@ impl Csound {
         }
         // SAFETY: `cs` is live and started; Csound writes `ksmps` samples, which `samples` has.
         unsafe {
-            sys::api().csoundGetAudioChannel(self.raw(), c_name.as_ptr(), samples.as_mut_ptr())
+            self.api
+                .csoundGetAudioChannel(self.raw(), c_name.as_ptr(), samples.as_mut_ptr())
         };
         Ok(())
     }
@@ -328,7 +332,7 @@ impl Csound {
         let c_value = Self::c_text(value, "the string value")?;
         // SAFETY: `cs` is live; Csound copies the string.
         unsafe {
-            sys::api().csoundSetStringChannel(
+            self.api.csoundSetStringChannel(
                 self.raw(),
                 c_name.as_ptr(),
                 c_value.as_ptr() as *mut c_char,
@@ -341,7 +345,10 @@ impl Csound {
     pub fn string_channel(&mut self, name: &str) -> Result<String> {
         let c_name = Self::c_name(name)?;
         // SAFETY: `cs` is live; the size query has no side effects.
-        let size = unsafe { sys::api().csoundGetChannelDatasize(self.raw(), c_name.as_ptr()) };
+        let size = unsafe {
+            self.api
+                .csoundGetChannelDatasize(self.raw(), c_name.as_ptr())
+        };
         if size <= 0 {
             return Ok(String::new());
         }
@@ -349,7 +356,7 @@ impl Csound {
         // SAFETY: Csound copies at most the channel's data size (plus NUL) into `buf`, which has
         // one byte more than that.
         unsafe {
-            sys::api().csoundGetStringChannel(
+            self.api.csoundGetStringChannel(
                 self.raw(),
                 c_name.as_ptr(),
                 buf.as_mut_ptr() as *mut c_char,

@@ -4,7 +4,7 @@
 use super::error::{Error, ErrorKind, Result};
 use super::instance::{Csound, State};
 use super::messages::MessageLevel;
-use super::{csd, options, sys};
+use super::{csd, options};
 use std::ffi::CStr;
 use std::path::Path;
 
@@ -53,7 +53,7 @@ impl Csound {
         self.checked(
             ErrorKind::Compile,
             &format!("{origin} did not compile"),
-            || unsafe { sys::api().csoundCompileCsdText(cs, text.as_ptr()) },
+            || unsafe { self.api.csoundCompileCsdText(cs, text.as_ptr()) },
         )
     }
 
@@ -95,7 +95,7 @@ impl Csound {
         self.checked(
             ErrorKind::Compile,
             "the orchestra did not compile",
-            || unsafe { sys::api().csoundCompileOrc(cs, text.as_ptr()) },
+            || unsafe { self.api.csoundCompileOrc(cs, text.as_ptr()) },
         )
     }
 
@@ -109,7 +109,7 @@ impl Csound {
         let text = Self::c_text(orc, "the orchestra")?;
         let mark = self.log.mark();
         // SAFETY: `cs` is live and `text` a valid C string; the tree is ours until deleted below.
-        let tree = unsafe { sys::api().csoundParseOrc(self.raw(), text.as_ptr()) };
+        let tree = unsafe { self.api.csoundParseOrc(self.raw(), text.as_ptr()) };
         if tree.is_null() {
             return Err(
                 Error::new(ErrorKind::Compile, "the orchestra did not parse")
@@ -137,7 +137,7 @@ impl Csound {
             }
         }
         // SAFETY: `tree` came from `csoundParseOrc` on this instance and is deleted once.
-        unsafe { sys::api().csoundDeleteTree(self.raw(), tree) };
+        unsafe { self.api.csoundDeleteTree(self.raw(), tree) };
         Ok(tokens)
     }
 
@@ -163,7 +163,7 @@ impl Csound {
         self.checked(
             ErrorKind::Compile,
             "the score could not be read",
-            || unsafe { sys::api().csoundReadScore(cs, text.as_ptr()) },
+            || unsafe { self.api.csoundReadScore(cs, text.as_ptr()) },
         )
     }
 }

@@ -1,8 +1,8 @@
 //! Score events, line events, killing instances, and function tables.
 
+use super::csd;
 use super::error::{Error, ErrorKind, Result};
 use super::instance::Csound;
-use super::{csd, sys};
 use std::ffi::{c_char, c_int};
 use std::ptr::{self};
 
@@ -78,12 +78,7 @@ impl Csound {
         } as c_char;
         let (p, n) = (pfields.as_ptr(), pfields.len() as std::ffi::c_long);
         // SAFETY: `cs` is live; Csound copies `n` p-fields from `p`.
-        let rc = unsafe {
-            match absolute {
-                None => sys::api().csoundScoreEvent(self.raw(), letter, p, n),
-                Some(t) => sys::api().csoundScoreEventAbsolute(self.raw(), letter, p, n, t),
-            }
-        };
+        let rc = unsafe { self.api.score_event(self.raw(), letter, p, n, absolute) };
         if rc == 0 {
             Ok(())
         } else {
@@ -96,21 +91,16 @@ impl Csound {
         csd::check_readable(message, "the score message")?;
         let text = Self::c_text(message, "the score message")?;
         // SAFETY: `cs` is live; Csound copies the text.
-        unsafe { sys::api().csoundInputMessage(self.raw(), text.as_ptr()) };
+        unsafe { self.api.csoundInputMessage(self.raw(), text.as_ptr()) };
         Ok(())
     }
 
     /// Stops instances of instrument `instr` (a fractional number picks tagged notes).
     pub fn kill_instance(&mut self, instr: f64, mode: KillMode, allow_release: bool) -> Result<()> {
-        // SAFETY: `cs` is live; a null name means "by number".
+        // SAFETY: `cs` is live.
         let rc = unsafe {
-            sys::api().csoundKillInstance(
-                self.raw(),
-                instr,
-                ptr::null_mut(),
-                mode as c_int,
-                allow_release as c_int,
-            )
+            self.api
+                .kill_instance(self.raw(), instr, mode as c_int, allow_release as c_int)
         };
         if rc != 0 {
             return Err(Error::new(
@@ -125,7 +115,7 @@ impl Csound {
     /// Length of function table `table` (without the guard point), if it exists.
     pub fn table_len(&self, table: i32) -> Option<usize> {
         // SAFETY: `cs` is live; a plain query.
-        let n = unsafe { sys::api().csoundTableLength(self.raw(), table) };
+        let n = unsafe { self.api.csoundTableLength(self.raw(), table) };
         (n >= 0).then_some(n as usize)
     }
 
@@ -139,7 +129,7 @@ impl Csound {
         let len = self.table_len(table).ok_or_else(missing)?;
         let mut data: *mut f64 = ptr::null_mut();
         // SAFETY: `cs` is live; Csound writes the table's data pointer into `data`.
-        let n = unsafe { sys::api().csoundGetTable(self.raw(), &mut data, table) };
+        let n = unsafe { self.api.csoundGetTable(self.raw(), &mut data, table) };
         if n < 0 || data.is_null() {
             return Err(missing());
         }

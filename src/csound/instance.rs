@@ -2,7 +2,8 @@
 
 use super::error::{Error, ErrorKind, Result};
 use super::messages::{MessageLevel, MessageLog};
-use super::{fpu, options, sys};
+use super::sys::{self, Version};
+use super::{fpu, options};
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
@@ -23,55 +24,66 @@ pub(super) struct HostData {
 /// thread. Errors are printed at any message level.
 const BASE_OPTIONS: &[&str] = &["-d", "--messagelevel=0"];
 
-static INIT: Once = Once::new();
 /// Source of instance keys (a new one for every instance and every reset).
 pub(super) static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
 
-/// An engine that is never used nor destroyed. libcsound loads its ~40 opcode libraries for
-/// each instance and unloads them when the last instance is destroyed; the next instance then
-/// pays ~16 ms to load them again (against ~2 ms while they are loaded). Keeping one idle
+/// An engine per Csound that is never used nor destroyed. libcsound loads its opcode libraries
+/// for each instance and unloads them when the last instance is destroyed; the next instance
+/// then pays ~16 ms to load them again (against ~2 ms while they are loaded). Keeping one idle
 /// instance keeps them loaded for the life of the process, as a plugin host keeps plugins.
-static KEEPER: AtomicPtr<sys::CSOUND> = AtomicPtr::new(ptr::null_mut());
+static KEEPERS: [AtomicPtr<sys::CSOUND>; 2] = [
+    AtomicPtr::new(ptr::null_mut()),
+    AtomicPtr::new(ptr::null_mut()),
+];
+static KEEPERS_MADE: [Once; 2] = [Once::new(), Once::new()];
 
-/// Initialises libcsound for this process, once: without the signal handlers and `atexit` hook
-/// that `csoundCreate` would otherwise install (they can `exit()` the host on a signal).
-fn initialize() {
-    INIT.call_once(|| {
-        let flags = (sys::CSOUNDINIT_NO_SIGNAL_HANDLER | sys::CSOUNDINIT_NO_ATEXIT) as c_int;
+/// Makes the idle engine of `api`'s Csound, once.
+fn keep_loaded(api: sys::Api) {
+    let i = api.version() as usize;
+    KEEPERS_MADE[i].call_once(|| {
         let _fpu = fpu::Guard::save();
-        // SAFETY: called once, before any instance exists; the flags are the documented ones.
-        // The keeper has no host data and no callbacks and is never compiled or performed.
-        unsafe {
-            sys::api().csoundInitialize(flags);
-            KEEPER.store(sys::api().csoundCreate(ptr::null_mut()), Ordering::Release);
-        }
+        // SAFETY: the library is open and initialised; the keeper has no host data and no
+        // callbacks and is never compiled or performed.
+        KEEPERS[i].store(
+            unsafe { api.csoundCreate(ptr::null_mut()) },
+            Ordering::Release,
+        );
     });
 }
 
-/// Loads libcsound's opcode libraries now (the engine processes' zygote does, once), if
-/// Csound is installed (an instance says so when it is not).
+/// Loads the preferred Csound's opcode libraries now (the engine processes' zygote does,
+/// once), if that Csound can run here (an instance says why when it cannot).
 pub fn warm_up() {
-    if sys::library().is_ok() {
-        initialize();
+    if let Ok(api) = sys::Api::of(Version::preferred()) {
+        keep_loaded(api);
     }
 }
 
-/// The Csound version as a number, e.g. 6180 for 6.18.0; 0 when Csound is not installed.
-pub fn version() -> i32 {
-    match sys::library() {
+/// The version number of `version`, e.g. 6180 for 6.18.0; 0 when it cannot run here.
+pub fn version_number(version: Version) -> i32 {
+    match sys::Api::of(version) {
         // SAFETY: a pure query of a constant.
-        Ok(library) => unsafe { library.csoundGetVersion() },
+        Ok(api) => unsafe { api.csoundGetVersion() },
         Err(_) => 0,
     }
 }
 
-unsafe extern "C" fn on_message(cs: *mut sys::CSOUND, attr: c_int, text: *const c_char) {
+/// The version number of the preferred Csound (see [`Version::preferred`]).
+pub fn version() -> i32 {
+    version_number(Version::preferred())
+}
+
+unsafe extern "C" fn on_message<F: sys::Flavor>(
+    cs: *mut sys::CSOUND,
+    attr: c_int,
+    text: *const c_char,
+) {
     if text.is_null() {
         return;
     }
     // SAFETY: `cs` is a live instance (Csound is calling us from inside it) and its host data
     // is the `HostData` allocated in `Csound::new`, freed only after `csoundDestroy`.
-    let host = unsafe { sys::api().csoundGetHostData(cs) as *const HostData };
+    let host = unsafe { F::api().csoundGetHostData(cs) as *const HostData };
     if host.is_null() {
         return;
     }
@@ -113,6 +125,8 @@ pub(super) enum State {
 /// # Ok::<(), csound_plugin::csound::Error>(())
 /// ```
 pub struct Csound {
+    /// The Csound this engine runs on: every call goes through its table.
+    pub(super) api: sys::Api,
     /// The engine. Never null; destroyed in `Drop`.
     pub(super) cs: NonNull<sys::CSOUND>,
     /// What the C callbacks see (leaked `Box`, freed in `Drop` after the engine).
@@ -149,10 +163,16 @@ pub struct Csound {
 unsafe impl Send for Csound {}
 
 impl Csound {
-    /// Creates an engine. Leaves the calling thread's floating-point state as it was.
+    /// Creates an engine on the preferred Csound ([`Version::preferred`]). Leaves the calling
+    /// thread's floating-point state as it was.
     pub fn new() -> Result<Self> {
-        sys::library().map_err(|e| Error::new(ErrorKind::Csound, e))?;
-        initialize();
+        Self::on(Version::preferred())
+    }
+
+    /// Creates an engine on Csound `version`, or says why that Csound cannot run here.
+    pub fn on(version: Version) -> Result<Self> {
+        let api = sys::Api::of(version).map_err(|e| Error::new(ErrorKind::Csound, e))?;
+        keep_loaded(api);
         let log = Arc::new(MessageLog::default());
         let host = Box::into_raw(Box::new(HostData {
             log: log.clone(),
@@ -162,7 +182,7 @@ impl Csound {
         let raw = {
             let _fpu = fpu::Guard::save();
             // SAFETY: libcsound is initialised; `host` stays valid until after `csoundDestroy`.
-            unsafe { sys::api().csoundCreate(host as *mut c_void) }
+            unsafe { api.csoundCreate(host as *mut c_void) }
         };
         let Some(cs) = NonNull::new(raw) else {
             // SAFETY: `host` came from `Box::into_raw` above and nothing else holds it.
@@ -173,6 +193,7 @@ impl Csound {
             ));
         };
         let mut csound = Self {
+            api,
             cs,
             host,
             log,
@@ -203,6 +224,11 @@ impl Csound {
         self.cs.as_ptr()
     }
 
+    /// The Csound this engine runs on.
+    pub fn version(&self) -> Version {
+        self.api.version()
+    }
+
     /// Installs callbacks and options; needed after creation and after every reset, which
     /// clears them.
     pub(super) fn configure(&mut self) {
@@ -210,9 +236,12 @@ impl Csound {
         // SAFETY: `cs` is live; the callback matches the declared C signature and only touches
         // the host data, which outlives the engine (and so does the widget queue it holds).
         unsafe {
-            sys::api().csoundSetMessageStringCallback(cs, Some(on_message));
-            sys::api().csoundSetHostImplementedAudioIO(cs, self.host_audio as _, 0);
-            super::opcodes::register(cs, &*(*self.host).widgets);
+            let on_message = match self.version() {
+                Version::Six => on_message::<sys::V6>,
+                Version::Seven => on_message::<sys::V7>,
+            };
+            self.api.csoundSetMessageStringCallback(cs, on_message);
+            super::opcodes::register(self.api, cs, &*(*self.host).widgets);
         }
         if !self.midi_in.is_null() {
             self.install_midi_callbacks();
@@ -235,7 +264,7 @@ impl Csound {
         };
         // SAFETY: `cs` is live and `text` a valid C string; only allowlisted or internal options
         // get here, none of which take Csound's crashing error path.
-        let rc = unsafe { sys::api().csoundSetOption(self.raw(), text.as_ptr()) };
+        let rc = unsafe { self.api.csoundSetOption(self.raw(), text.as_ptr()) };
         if rc != 0 {
             self.log.note(
                 MessageLevel::Warning,
@@ -318,7 +347,7 @@ impl Drop for Csound {
         // SAFETY: `cs` is live and dropped once; after destroy no callback can run, so the host
         // data and MIDI consumer (from `Box::into_raw`) can be freed.
         unsafe {
-            sys::api().csoundDestroy(self.raw());
+            self.api.csoundDestroy(self.raw());
             drop(Box::from_raw(self.host));
             if !self.midi_in.is_null() {
                 drop(Box::from_raw(self.midi_in));

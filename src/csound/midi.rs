@@ -10,14 +10,14 @@ use std::sync::atomic::Ordering;
 /// Capacity of the MIDI input ring in bytes: about 1,300 three-byte messages per k-period.
 const MIDI_RING: usize = 4096;
 
-unsafe extern "C" fn on_midi_open(
+unsafe extern "C" fn on_midi_open<F: sys::Flavor>(
     cs: *mut sys::CSOUND,
     user: *mut *mut c_void,
     _device: *const c_char,
 ) -> c_int {
     // SAFETY: as in `on_message`; `user` is Csound's slot for this device's user data.
     unsafe {
-        let host = sys::api().csoundGetHostData(cs) as *const HostData;
+        let host = F::api().csoundGetHostData(cs) as *const HostData;
         if host.is_null() || user.is_null() {
             return -1;
         }
@@ -92,10 +92,16 @@ impl Csound {
         // SAFETY: `cs` is live; the callbacks match the C signatures and use only the host data
         // and the consumer, both of which outlive the engine.
         unsafe {
-            sys::api().csoundSetHostImplementedMIDIIO(cs, 1);
-            sys::api().csoundSetExternalMidiInOpenCallback(cs, Some(on_midi_open));
-            sys::api().csoundSetExternalMidiReadCallback(cs, Some(on_midi_read));
-            sys::api().csoundSetExternalMidiInCloseCallback(cs, Some(on_midi_close));
+            let on_midi_open = match self.version() {
+                sys::Version::Six => on_midi_open::<sys::V6>,
+                sys::Version::Seven => on_midi_open::<sys::V7>,
+            };
+            self.api.csoundSetHostImplementedMIDIIO(cs);
+            self.api
+                .csoundSetExternalMidiInOpenCallback(cs, on_midi_open);
+            self.api.csoundSetExternalMidiReadCallback(cs, on_midi_read);
+            self.api
+                .csoundSetExternalMidiInCloseCallback(cs, on_midi_close);
         }
     }
 

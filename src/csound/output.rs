@@ -115,9 +115,8 @@ impl Csound {
                 format!("the output file name {} is not valid text", path.display()),
             )
         })?;
+        // `start` then leaves Csound's own audio output on.
         self.host_audio = false;
-        // SAFETY: `cs` is live and not started; Csound reads this flag when it starts.
-        unsafe { super::sys::api().csoundSetHostImplementedAudioIO(self.raw(), 0, 0) };
         for option in [
             format!("--output={path}"),
             format!("--format=wav:{}", format.csound_name()),

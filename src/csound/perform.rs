@@ -31,15 +31,19 @@ impl Csound {
             ));
         }
         let cs = self.raw();
-        // SAFETY: `cs` is live and not started.
+        // SAFETY: `cs` is live and not started. The host's audio I/O is asked for here, the
+        // last moment both versions read it (7.0 cannot turn it off once on).
         self.checked(ErrorKind::Start, "Csound could not start", || unsafe {
-            sys::api().csoundStart(cs)
+            if self.host_audio {
+                self.api.csoundSetHostImplementedAudioIO(cs, 1, 0);
+            }
+            self.api.csoundStart(cs)
         })?;
         // SAFETY: plain queries of a started engine.
         unsafe {
-            self.ksmps = sys::api().csoundGetKsmps(cs) as usize;
-            self.nchnls = sys::api().csoundGetNchnls(cs) as usize;
-            self.nchnls_i = sys::api().csoundGetNchnlsInput(cs) as usize;
+            self.ksmps = self.api.csoundGetKsmps(cs) as usize;
+            self.nchnls = self.api.csoundGetNchnls(cs) as usize;
+            self.nchnls_i = self.api.csoundGetNchnlsInput(cs) as usize;
         }
         self.state = State::Started;
         Ok(())
@@ -57,28 +61,19 @@ impl Csound {
             return Perform::Ended;
         }
         let cs = self.raw();
-        // SAFETY: `cs` is live and started. Csound 6.18 calls `setjmp` only on the first
-        // `csoundPerformKsmps` of an instance (`jumpset`), so `exitnow` or a fatal error later
-        // `longjmp`s into that first call's long-gone stack frame and glibc aborts the process.
-        // Clearing `jumpset` makes every call set its own jump point. The field's offset comes
-        // from the installed `csoundCore.h` (see build.rs).
+        // SAFETY: `cs` is live and started; `arm_exit` makes `exitnow` and fatal errors return
+        // here instead of jumping into a dead stack frame.
         let rc = unsafe {
-            (*cs).jumpset = 0;
-            sys::api().csoundPerformKsmps(cs)
+            self.api.arm_exit(cs);
+            self.api.csoundPerformKsmps(cs)
         };
         if rc == 0 {
             return Perform::Running;
         }
         self.state = State::Stopped;
         if rc & sys::CSOUND_EXITJMP_SUCCESS as c_int != 0 {
-            // SAFETY: an early return skips the unlock of `API_lock` that `csoundPerformKsmps`
-            // took (it takes it unless `--realtime` is on); this thread holds it, so release it
-            // or every later API call on this instance would deadlock.
-            unsafe {
-                if (*(*cs).oparms).realtime == 0 && !(*cs).API_lock.is_null() {
-                    sys::api().csoundUnlockMutex((*cs).API_lock);
-                }
-            }
+            // SAFETY: `cs` left `csoundPerformKsmps` through `exitnow` on this thread.
+            unsafe { self.api.release_after_exit(cs) };
             return Perform::Exited;
         }
         Perform::Ended
@@ -88,8 +83,12 @@ impl Csound {
     pub fn cleanup(&mut self) {
         if self.state != State::Fresh {
             // SAFETY: `cs` is live.
-            unsafe { sys::api().csoundCleanup(self.raw()) };
+            unsafe { self.api.csoundCleanup(self.raw()) };
             self.state = State::Stopped;
+            if self.version() == crate::csound::Version::Seven {
+                // 7.0 cleans up by resetting, which also forgets the callbacks.
+                self.configure();
+            }
         }
     }
 
@@ -97,7 +96,7 @@ impl Csound {
     /// and message log. Channel handles from before are refused afterwards.
     pub fn reset(&mut self) {
         // SAFETY: `cs` is live; nothing else runs on it (we hold `&mut self`).
-        unsafe { sys::api().csoundReset(self.raw()) };
+        unsafe { self.api.csoundReset(self.raw()) };
         self.key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
         self.state = State::Fresh;
         self.csd_options_applied = false;
@@ -116,7 +115,7 @@ impl Csound {
         // SAFETY: after start Csound owns a spin buffer of exactly `ksmps * nchnls_i` samples
         // that lives until reset or destroy, both of which need `&mut self`.
         unsafe {
-            let p = sys::api().csoundGetSpin(self.raw());
+            let p = self.api.csoundGetSpin(self.raw());
             if p.is_null() {
                 return &mut [];
             }
@@ -133,7 +132,7 @@ impl Csound {
         }
         // SAFETY: as for `spin_mut`, with the spout buffer of `ksmps * nchnls` samples.
         unsafe {
-            let p = sys::api().csoundGetSpout(self.raw());
+            let p = self.api.csoundGetSpout(self.raw());
             if p.is_null() {
                 return &[];
             }
@@ -144,48 +143,48 @@ impl Csound {
     /// Sample rate.
     pub fn sr(&self) -> f64 {
         // SAFETY: plain query.
-        unsafe { sys::api().csoundGetSr(self.raw()) }
+        unsafe { self.api.csoundGetSr(self.raw()) }
     }
 
     /// Control rate (`sr / ksmps`).
     pub fn kr(&self) -> f64 {
         // SAFETY: plain query.
-        unsafe { sys::api().csoundGetKr(self.raw()) }
+        unsafe { self.api.csoundGetKr(self.raw()) }
     }
 
     /// Frames per k-period.
     pub fn ksmps(&self) -> usize {
         // SAFETY: plain query.
-        unsafe { sys::api().csoundGetKsmps(self.raw()) as usize }
+        unsafe { self.api.csoundGetKsmps(self.raw()) as usize }
     }
 
     /// Output channels.
     pub fn nchnls(&self) -> usize {
         // SAFETY: plain query.
-        unsafe { sys::api().csoundGetNchnls(self.raw()) as usize }
+        unsafe { self.api.csoundGetNchnls(self.raw()) as usize }
     }
 
     /// Input channels.
     pub fn nchnls_input(&self) -> usize {
         // SAFETY: plain query.
-        unsafe { sys::api().csoundGetNchnlsInput(self.raw()) as usize }
+        unsafe { self.api.csoundGetNchnlsInput(self.raw()) as usize }
     }
 
     /// The value of full scale (`0dbfs`).
     pub fn zero_dbfs(&self) -> f64 {
         // SAFETY: plain query.
-        unsafe { sys::api().csoundGet0dBFS(self.raw()) }
+        unsafe { self.api.csoundGet0dBFS(self.raw()) }
     }
 
     /// Frames performed since start.
     pub fn current_time_samples(&self) -> i64 {
         // SAFETY: plain query.
-        unsafe { sys::api().csoundGetCurrentTimeSamples(self.raw()) }
+        unsafe { self.api.csoundGetCurrentTimeSamples(self.raw()) }
     }
 
     /// Seconds performed since start (score time).
     pub fn current_time_seconds(&self) -> f64 {
         // SAFETY: plain query.
-        unsafe { sys::api().csoundGetScoreTime(self.raw()) }
+        unsafe { self.api.csoundGetScoreTime(self.raw()) }
     }
 }

@@ -8,9 +8,6 @@ use super::Manifest;
 use sha2::{Digest, Sha256};
 use std::path::{Component, Path, PathBuf};
 
-/// The file that marks a completely unpacked folder.
-const COMPLETE: &str = ".complete";
-
 /// Whether a payload path stays inside the folder it is unpacked into.
 pub fn is_inside(path: &str) -> bool {
     !path.is_empty()
@@ -33,30 +30,9 @@ pub fn folder(manifest: &Manifest) -> PathBuf {
 /// there already, and returns its folder.
 pub fn unpack(library: &Path, start: u64, manifest: &Manifest) -> Result<PathBuf, String> {
     let dir = folder(manifest);
-    if dir.join(COMPLETE).is_file() {
-        return Ok(dir);
-    }
-    let parent = dir.parent().ok_or("no cache folder")?;
-    let fail = |what: &Path, e: std::io::Error| format!("{}: {e}", what.display());
-    std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
-    // Written beside, then renamed into place: another instance unpacking at the same moment
-    // never sees half a folder.
-    static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let temp = parent.join(format!(".unpacking-{}-{n}", std::process::id()));
-    let result = write_all(library, start, &manifest.files, &temp);
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&temp);
-        return Err(e);
-    }
-    if std::fs::rename(&temp, &dir).is_err() {
-        // Someone else finished first (or a stale incomplete copy is in the way).
-        let _ = std::fs::remove_dir_all(&temp);
-        if !dir.join(COMPLETE).is_file() {
-            let _ = std::fs::remove_dir_all(&dir);
-            return unpack(library, start, manifest);
-        }
-    }
+    crate::home::fill_once(&dir, &|temp| {
+        write_all(library, start, &manifest.files, temp)
+    })?;
     Ok(dir)
 }
 
@@ -80,7 +56,7 @@ fn write_all(library: &Path, start: u64, files: &[Entry], temp: &Path) -> Result
         }
         std::fs::write(&target, data).map_err(|e| fail(&target, e))?;
     }
-    std::fs::write(temp.join(COMPLETE), b"").map_err(|e| fail(temp, e))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,9 +3,10 @@
 
 #![allow(dead_code)]
 
+pub mod csound7;
 pub mod screen;
 
-use csound_plugin::csound::{Csound, Perform};
+use csound_plugin::csound::{Csound, Perform, Version};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -38,7 +39,12 @@ pub fn scratch(test: &str) -> PathBuf {
 /// Renders a CSD through the host layer until its score ends, feeding `input` (interleaved,
 /// `nchnls_i` channels) into spin and zeros after it. Returns interleaved output.
 pub fn render_layer(csd: &Path, input: &[f64]) -> Vec<f64> {
-    let mut cs = Csound::new().expect("create");
+    render_layer_on(Version::preferred(), csd, input)
+}
+
+/// [`render_layer`] on Csound `version`.
+pub fn render_layer_on(version: Version, csd: &Path, input: &[f64]) -> Vec<f64> {
+    let mut cs = Csound::on(version).expect("create");
     cs.compile_csd_file(csd).expect("compile");
     cs.start().expect("start");
     let mut out = Vec::new();

@@ -55,7 +55,7 @@ impl Csound {
             return;
         }
         // SAFETY: the engine is live; the queue outlives it.
-        let Some(queue) = (unsafe { queue(self.raw()) }) else {
+        let Some(queue) = (unsafe { queue(self.api, self.raw()) }) else {
             return;
         };
         for watch in &mut self.idents {

@@ -18,7 +18,7 @@
 //! What they send the plugin goes through a lock-free queue of fixed-size records
 //! ([`WidgetWrite`]): the opcodes run on the audio thread and never allocate for it.
 
-use super::sys;
+use super::sys::{self, Api, Flavor, Subr};
 use shared::QUEUE_VARIABLE;
 pub use shared::{WidgetWrite, WidgetWrites, QUEUE};
 use values::*;
@@ -28,9 +28,7 @@ pub mod ident;
 mod shared;
 mod values;
 mod widgets;
-use std::ffi::{c_int, c_void, CStr};
-
-type Subr = Option<unsafe extern "C" fn(*mut sys::CSOUND, *mut c_void) -> c_int>;
+use std::ffi::{c_int, CStr};
 
 /// One registration: name (with Csound's `.suffix` for overloads), block size, thread (1 init,
 /// 2 k-rate, 3 both), outputs, inputs, init and k-rate functions.
@@ -44,14 +42,17 @@ struct Entry(
     Subr,
 );
 
-fn entries() -> Vec<Entry> {
-    use std::mem::size_of;
-    let get = size_of::<GetValue>();
-    let set = size_of::<SetValue>();
-    let changed = size_of::<Changed<true>>();
-    let set_i = size_of::<Set<false>>();
-    let set_k = size_of::<Set<true>>();
-    let get_k: Subr = Some(get_value_perf);
+/// The registrations for Csound `F`: each data block is `F`'s `OPDS` header and then the
+/// opcode's own struct.
+fn entries<F: Flavor>() -> Vec<Entry> {
+    let size_of = |n: usize| F::OPDS + n;
+    use std::mem::size_of as own;
+    let get = size_of(own::<GetValue>());
+    let set = size_of(own::<SetValue>());
+    let changed = size_of(own::<Changed<true>>());
+    let set_i = size_of(own::<Set<false>>());
+    let set_k = size_of(own::<Set<true>>());
+    let get_k: Subr = Some(get_value_perf::<F>);
     vec![
         Entry(
             c"cabbageGetValue.i",
@@ -59,7 +60,7 @@ fn entries() -> Vec<Entry> {
             1,
             c"i",
             c"S",
-            Some(get_value_init),
+            Some(get_value_init::<F>),
             None,
         ),
         Entry(
@@ -68,35 +69,35 @@ fn entries() -> Vec<Entry> {
             3,
             c"k",
             c"S",
-            Some(get_value_init),
+            Some(get_value_init::<F>),
             get_k,
         ),
         Entry(
             c"cabbageGetValue.kk",
-            size_of::<GetValueChanged>(),
+            size_of(own::<GetValueChanged>()),
             3,
             c"kk",
             c"S",
-            Some(get_changed_init),
-            Some(get_changed_perf),
+            Some(get_changed_init::<F>),
+            Some(get_changed_perf::<F>),
         ),
         Entry(
             c"cabbageGetValue.S",
-            size_of::<GetText>(),
+            size_of(own::<GetText>()),
             1,
             c"S",
             c"S",
-            Some(get_text_init),
+            Some(get_text_init::<F>),
             None,
         ),
         Entry(
             c"cabbageGetValue.Sk",
-            size_of::<GetTextChanged>(),
+            size_of(own::<GetTextChanged>()),
             3,
             c"Sk",
             c"S",
-            Some(get_text_changed_init),
-            Some(get_text_changed_perf),
+            Some(get_text_changed_init::<F>),
+            Some(get_text_changed_perf::<F>),
         ),
         Entry(
             c"cabbageGet.i",
@@ -104,7 +105,7 @@ fn entries() -> Vec<Entry> {
             1,
             c"i",
             c"S",
-            Some(get_value_init),
+            Some(get_value_init::<F>),
             None,
         ),
         Entry(
@@ -113,16 +114,16 @@ fn entries() -> Vec<Entry> {
             3,
             c"k",
             c"S",
-            Some(get_value_init),
+            Some(get_value_init::<F>),
             get_k,
         ),
         Entry(
             c"cabbageGet.S",
-            size_of::<GetText>(),
+            size_of(own::<GetText>()),
             1,
             c"S",
             c"S",
-            Some(get_text_init),
+            Some(get_text_init::<F>),
             None,
         ),
         Entry(
@@ -131,7 +132,7 @@ fn entries() -> Vec<Entry> {
             1,
             c"",
             c"Si",
-            Some(set_value_once),
+            Some(set_value_once::<F>),
             None,
         ),
         Entry(
@@ -140,8 +141,8 @@ fn entries() -> Vec<Entry> {
             3,
             c"",
             c"Sk",
-            Some(set_value_init),
-            Some(set_value_perf),
+            Some(set_value_init::<F>),
+            Some(set_value_perf::<F>),
         ),
         Entry(
             c"cabbageSetValue.kk",
@@ -149,8 +150,8 @@ fn entries() -> Vec<Entry> {
             3,
             c"",
             c"Skk",
-            Some(set_value_init),
-            Some(set_value_triggered),
+            Some(set_value_init::<F>),
+            Some(set_value_triggered::<F>),
         ),
         Entry(
             c"cabbageSet.iS",
@@ -158,7 +159,7 @@ fn entries() -> Vec<Entry> {
             1,
             c"",
             c"SSS",
-            Some(set_text_init),
+            Some(set_text_init::<F>),
             None,
         ),
         Entry(
@@ -167,7 +168,7 @@ fn entries() -> Vec<Entry> {
             1,
             c"",
             c"SSm",
-            Some(set_numbers_init),
+            Some(set_numbers_init::<F>),
             None,
         ),
         Entry(
@@ -177,7 +178,7 @@ fn entries() -> Vec<Entry> {
             c"",
             c"kSSS",
             None,
-            Some(set_text_perf),
+            Some(set_text_perf::<F>),
         ),
         Entry(
             c"cabbageSet.kM",
@@ -186,7 +187,7 @@ fn entries() -> Vec<Entry> {
             c"",
             c"kSSM",
             None,
-            Some(set_numbers_perf),
+            Some(set_numbers_perf::<F>),
         ),
         Entry(
             c"cabbageChanged.a",
@@ -194,8 +195,8 @@ fn entries() -> Vec<Entry> {
             3,
             c"k",
             c"S[]",
-            Some(changed_init::<true>),
-            Some(changed_perf::<true>),
+            Some(changed_init::<F, true>),
+            Some(changed_perf::<F, true>),
         ),
         Entry(
             c"cabbageChanged.s",
@@ -203,8 +204,8 @@ fn entries() -> Vec<Entry> {
             3,
             c"k",
             c"S",
-            Some(changed_init::<false>),
-            Some(changed_perf::<false>),
+            Some(changed_init::<F, false>),
+            Some(changed_perf::<F, false>),
         ),
     ]
 }
@@ -214,34 +215,36 @@ fn entries() -> Vec<Entry> {
 ///
 /// # Safety
 /// `cs` must be a live engine, not performing; `widgets` must outlive it.
-pub(super) unsafe fn register(cs: *mut sys::CSOUND, widgets: *const WidgetWrites) {
+pub(super) unsafe fn register(api: Api, cs: *mut sys::CSOUND, widgets: *const WidgetWrites) {
     let size = std::mem::size_of::<*const WidgetWrites>();
     // SAFETY: `cs` is live; the variable is made (or found, after a reset that kept it) with
     // room for one pointer, which is then set.
     unsafe {
-        sys::api().csoundCreateGlobalVariable(cs, QUEUE_VARIABLE.as_ptr(), size);
-        let slot = sys::api().csoundQueryGlobalVariable(cs, QUEUE_VARIABLE.as_ptr())
-            as *mut *const WidgetWrites;
+        api.csoundCreateGlobalVariable(cs, QUEUE_VARIABLE.as_ptr(), size);
+        let slot =
+            api.csoundQueryGlobalVariable(cs, QUEUE_VARIABLE.as_ptr()) as *mut *const WidgetWrites;
         if let Some(slot) = slot.as_mut() {
             *slot = widgets;
         }
     }
-    for Entry(name, size, thread, outs, ins, init, perf) in entries() {
+    let entries = match api.version() {
+        sys::Version::Six => entries::<sys::V6>(),
+        sys::Version::Seven => entries::<sys::V7>(),
+    };
+    for Entry(name, size, thread, outs, ins, init, perf) in entries {
         // SAFETY: `cs` is live; Csound keeps the name and type strings (not copies of them),
         // so they are static; each function matches Csound's opcode signature and the block
         // size is its data layout.
         unsafe {
-            sys::api().csoundAppendOpcode(
+            api.append_opcode(
                 cs,
                 name.as_ptr(),
-                size as c_int,
-                0,
+                size,
                 thread,
                 outs.as_ptr(),
                 ins.as_ptr(),
                 init,
                 perf,
-                None,
             );
         }
     }

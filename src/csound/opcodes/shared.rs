@@ -1,9 +1,9 @@
 //! What the opcodes share: the record of a widget change and its queue, and reading their
 //! arguments.
 
-use crate::csound::sys;
+use crate::csound::sys::{self, Api, Flavor};
 use crossbeam_queue::ArrayQueue;
-use std::ffi::{c_int, CStr};
+use std::ffi::{c_int, c_void, CStr};
 use std::ptr;
 
 /// What the orchestra changed in a widget.
@@ -76,14 +76,24 @@ pub(super) const QUEUE_VARIABLE: &CStr = c"csound-plugin:widget-writes";
 ///
 /// # Safety
 /// `cs` must be a live engine the opcodes were registered with.
-pub(super) unsafe fn queue<'a>(cs: *mut sys::CSOUND) -> Option<&'a WidgetWrites> {
+pub(super) unsafe fn queue<'a>(api: Api, cs: *mut sys::CSOUND) -> Option<&'a WidgetWrites> {
     // SAFETY: the variable, when present, holds the pointer `register` stored: a queue its
     // owner keeps alive as long as the engine.
     unsafe {
-        let slot = sys::api().csoundQueryGlobalVariable(cs, QUEUE_VARIABLE.as_ptr())
+        let slot = api.csoundQueryGlobalVariable(cs, QUEUE_VARIABLE.as_ptr())
             as *const *const WidgetWrites;
         slot.as_ref().and_then(|q| q.as_ref())
     }
+}
+
+/// An opcode's arguments and state: its data block past Csound's `OPDS` header (whose size
+/// differs by version).
+///
+/// # Safety
+/// `p` is the data block of a running opcode laid out as `F`'s header and then `T`.
+pub(super) unsafe fn args<'a, F: Flavor, T>(p: *mut c_void) -> &'a mut T {
+    // SAFETY: as the caller guarantees.
+    unsafe { &mut *((p as *mut u8).add(F::OPDS) as *mut T) }
 }
 
 /// A string argument's bytes.
@@ -104,7 +114,11 @@ pub(super) unsafe fn bytes<'a>(s: *const sys::STRINGDAT) -> &'a [u8] {
 ///
 /// # Safety
 /// `cs` live, `name` a string argument.
-pub(super) unsafe fn channel_ptr(cs: *mut sys::CSOUND, name: *const sys::STRINGDAT) -> *mut f64 {
+pub(super) unsafe fn channel_ptr(
+    api: Api,
+    cs: *mut sys::CSOUND,
+    name: *const sys::STRINGDAT,
+) -> *mut f64 {
     let mut p: *mut f64 = ptr::null_mut();
     let kind = (sys::controlChannelType_CSOUND_CONTROL_CHANNEL
         | sys::controlChannelType_CSOUND_INPUT_CHANNEL
@@ -112,9 +126,7 @@ pub(super) unsafe fn channel_ptr(cs: *mut sys::CSOUND, name: *const sys::STRINGD
     // SAFETY: `name` is NUL-terminated (a Csound string); `p` receives Csound's own slot.
     let ok = unsafe {
         match name.as_ref() {
-            Some(n) if !n.data.is_null() => {
-                sys::api().csoundGetChannelPtr(cs, &mut p, n.data, kind)
-            }
+            Some(n) if !n.data.is_null() => api.csoundGetChannelPtr(cs, &mut p, n.data, kind),
             _ => -1,
         }
     };

@@ -1,39 +1,44 @@
 //! The value opcodes: `cabbageGetValue`, `cabbageGet`, `cabbageSetValue`, `cabbageChanged`.
 
-use super::shared::{bytes, channel_ptr, queue, WidgetWrite};
-use crate::csound::sys;
+use super::shared::{args, bytes, channel_ptr, queue, WidgetWrite};
+use crate::csound::sys::{self, Api, Flavor};
 use std::ffi::{c_char, c_int, c_void};
 
 /// `out cabbageGetValue "channel"` (and `cabbageGet`), `i` or `k`.
 #[repr(C)]
 pub(super) struct GetValue {
-    h: sys::OPDS,
     value: *mut f64,
     channel: *mut sys::STRINGDAT,
     slot: *mut f64,
 }
 
-pub(super) unsafe extern "C" fn get_value_init(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+pub(super) unsafe extern "C" fn get_value_init<F: Flavor>(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
     // SAFETY: Csound hands this opcode's own data block, laid out as `GetValue`.
-    let p = unsafe { &mut *(p as *mut GetValue) };
+    let p = unsafe { args::<F, GetValue>(p) };
     // SAFETY: `cs` is the running engine, `channel` its string argument.
-    p.slot = unsafe { channel_ptr(cs, p.channel) };
-    get_value_perf(cs, p as *mut GetValue as *mut c_void)
+    p.slot = unsafe { channel_ptr(F::api(), cs, p.channel) };
+    copy_value(p);
+    0
 }
 
-pub(super) extern "C" fn get_value_perf(_cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
-    // SAFETY: as in `get_value_init`; `slot` is null or Csound's channel slot.
-    unsafe {
-        let p = &mut *(p as *mut GetValue);
-        *p.value = p.slot.as_ref().copied().unwrap_or(0.0);
-    }
+/// Copies the channel's value to the output.
+fn copy_value(p: &mut GetValue) {
+    // SAFETY: `slot` is null or Csound's channel slot; `value` the opcode's output.
+    unsafe { *p.value = p.slot.as_ref().copied().unwrap_or(0.0) };
+}
+
+pub(super) extern "C" fn get_value_perf<F: Flavor>(_cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+    // SAFETY: as in `get_value_init`.
+    copy_value(unsafe { args::<F, GetValue>(p) });
     0
 }
 
 /// `kValue, kChanged cabbageGetValue "channel"`.
 #[repr(C)]
 pub(super) struct GetValueChanged {
-    h: sys::OPDS,
     value: *mut f64,
     changed: *mut f64,
     channel: *mut sys::STRINGDAT,
@@ -41,20 +46,26 @@ pub(super) struct GetValueChanged {
     last: f64,
 }
 
-pub(super) unsafe extern "C" fn get_changed_init(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+pub(super) unsafe extern "C" fn get_changed_init<F: Flavor>(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
     // SAFETY: this opcode's data block, laid out as `GetValueChanged`.
-    let p = unsafe { &mut *(p as *mut GetValueChanged) };
+    let p = unsafe { args::<F, GetValueChanged>(p) };
     // SAFETY: as in `get_value_init`.
-    p.slot = unsafe { channel_ptr(cs, p.channel) };
+    p.slot = unsafe { channel_ptr(F::api(), cs, p.channel) };
     // SAFETY: `slot` is null or Csound's channel slot.
     p.last = unsafe { p.slot.as_ref().copied().unwrap_or(0.0) };
     0
 }
 
-pub(super) extern "C" fn get_changed_perf(_cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+pub(super) extern "C" fn get_changed_perf<F: Flavor>(
+    _cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
     // SAFETY: as in `get_changed_init`; the outputs are Csound's k-rate arguments.
     unsafe {
-        let p = &mut *(p as *mut GetValueChanged);
+        let p = args::<F, GetValueChanged>(p);
         let now = p.slot.as_ref().copied().unwrap_or(0.0);
         *p.value = now;
         *p.changed = (now != p.last) as u8 as f64;
@@ -66,16 +77,18 @@ pub(super) extern "C" fn get_changed_perf(_cs: *mut sys::CSOUND, p: *mut c_void)
 /// `Sout cabbageGetValue "channel"`: a text channel, at init.
 #[repr(C)]
 pub(super) struct GetText {
-    h: sys::OPDS,
     value: *mut sys::STRINGDAT,
     channel: *mut sys::STRINGDAT,
 }
 
-pub(super) unsafe extern "C" fn get_text_init(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+pub(super) unsafe extern "C" fn get_text_init<F: Flavor>(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
     // SAFETY: this opcode's data block, laid out as `GetText`.
     unsafe {
-        let p = &mut *(p as *mut GetText);
-        read_text(cs, &mut *p.value, p.channel)
+        let p = args::<F, GetText>(p);
+        read_text(F::api(), cs, &mut *p.value, p.channel)
     }
 }
 
@@ -85,6 +98,7 @@ pub(super) unsafe extern "C" fn get_text_init(cs: *mut sys::CSOUND, p: *mut c_vo
 /// # Safety
 /// `cs` live; `out` an output string and `channel` a string argument of a running opcode.
 unsafe fn read_text(
+    api: Api,
     cs: *mut sys::CSOUND,
     out: &mut sys::STRINGDAT,
     channel: *const sys::STRINGDAT,
@@ -92,16 +106,16 @@ unsafe fn read_text(
     // SAFETY: as the caller guarantees; the output holds `size` bytes after growing.
     unsafe {
         let name = (*channel).data;
-        let size = sys::api().csoundGetChannelDatasize(cs, name).max(1) as usize;
-        if (out.size as usize) < size + 1 {
-            let Some(realloc) = (*cs).ReAlloc else {
+        let size = api.csoundGetChannelDatasize(cs, name).max(1) as usize;
+        if api.string_size(out) < size + 1 {
+            let data = api.realloc(cs, out.data as *mut c_void, size + 1) as *mut c_char;
+            if data.is_null() {
                 return -1;
-            };
-            out.data = realloc(cs, out.data as *mut c_void, size + 1) as *mut c_char;
-            out.size = (size + 1) as c_int;
+            }
+            api.set_string(out, data, size + 1);
         }
         *out.data = 0;
-        sys::api().csoundGetStringChannel(cs, name, out.data);
+        api.csoundGetStringChannel(cs, name, out.data);
     }
     0
 }
@@ -110,7 +124,6 @@ unsafe fn read_text(
 /// changed.
 #[repr(C)]
 pub(super) struct GetTextChanged {
-    h: sys::OPDS,
     value: *mut sys::STRINGDAT,
     changed: *mut f64,
     channel: *mut sys::STRINGDAT,
@@ -125,27 +138,27 @@ fn text_hash(bytes: &[u8]) -> u64 {
     })
 }
 
-pub(super) unsafe extern "C" fn get_text_changed_init(
+pub(super) unsafe extern "C" fn get_text_changed_init<F: Flavor>(
     cs: *mut sys::CSOUND,
     p: *mut c_void,
 ) -> c_int {
     // SAFETY: this opcode's data block, laid out as `GetTextChanged`; at init nothing has
     // changed yet.
     unsafe {
-        let result = get_text_changed_perf(cs, p);
-        *(*(p as *mut GetTextChanged)).changed = 0.0;
+        let result = get_text_changed_perf::<F>(cs, p);
+        *args::<F, GetTextChanged>(p).changed = 0.0;
         result
     }
 }
 
-pub(super) unsafe extern "C" fn get_text_changed_perf(
+pub(super) unsafe extern "C" fn get_text_changed_perf<F: Flavor>(
     cs: *mut sys::CSOUND,
     p: *mut c_void,
 ) -> c_int {
     // SAFETY: as in `get_text_changed_init`.
     unsafe {
-        let p = &mut *(p as *mut GetTextChanged);
-        let result = read_text(cs, &mut *p.value, p.channel);
+        let p = args::<F, GetTextChanged>(p);
+        let result = read_text(F::api(), cs, &mut *p.value, p.channel);
         let now = text_hash(bytes(p.value));
         *p.changed = (now != p.last) as u8 as f64;
         p.last = now;
@@ -156,7 +169,6 @@ pub(super) unsafe extern "C" fn get_text_changed_perf(
 /// `cabbageSetValue "channel", value[, trigger]`.
 #[repr(C)]
 pub(super) struct SetValue {
-    h: sys::OPDS,
     channel: *mut sys::STRINGDAT,
     value: *mut f64,
     /// Null when no trigger is given: then the value is written when it changes.
@@ -170,13 +182,13 @@ pub(super) struct SetValue {
 ///
 /// # Safety
 /// `cs` live; `p` a running `SetValue`.
-unsafe fn set_value(cs: *mut sys::CSOUND, p: &mut SetValue, value: f64) {
+unsafe fn set_value(api: Api, cs: *mut sys::CSOUND, p: &mut SetValue, value: f64) {
     // SAFETY: `slot` is null or Csound's channel slot; the channel argument is a string.
     unsafe {
         if let Some(slot) = p.slot.as_mut() {
             *slot = value;
         }
-        if let Some(queue) = queue(cs) {
+        if let Some(queue) = queue(api, cs) {
             let mut write = WidgetWrite::new(bytes(p.channel), b"value");
             write.numbers[0] = value;
             write.count = 1;
@@ -185,46 +197,58 @@ unsafe fn set_value(cs: *mut sys::CSOUND, p: &mut SetValue, value: f64) {
     }
 }
 
-pub(super) unsafe extern "C" fn set_value_init(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+pub(super) unsafe extern "C" fn set_value_init<F: Flavor>(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
     // SAFETY: this opcode's data block, laid out as `SetValue` (the trigger pointer is past
     // the arguments of the two-argument forms and set null here for them).
-    let p = unsafe { &mut *(p as *mut SetValue) };
+    let p = unsafe { args::<F, SetValue>(p) };
     // SAFETY: as in `get_value_init`.
-    p.slot = unsafe { channel_ptr(cs, p.channel) };
+    p.slot = unsafe { channel_ptr(F::api(), cs, p.channel) };
     p.started = false;
     0
 }
 
-pub(super) unsafe extern "C" fn set_value_once(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+pub(super) unsafe extern "C" fn set_value_once<F: Flavor>(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
     // SAFETY: as in `set_value_init`; the value is an i-rate argument.
     unsafe {
-        set_value_init(cs, p);
-        let p = &mut *(p as *mut SetValue);
-        set_value(cs, p, *p.value);
+        set_value_init::<F>(cs, p);
+        let p = args::<F, SetValue>(p);
+        set_value(F::api(), cs, p, *p.value);
     }
     0
 }
 
-pub(super) unsafe extern "C" fn set_value_perf(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+pub(super) unsafe extern "C" fn set_value_perf<F: Flavor>(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
     // SAFETY: as in `set_value_init`; value and trigger are k-rate arguments.
     unsafe {
-        let p = &mut *(p as *mut SetValue);
+        let p = args::<F, SetValue>(p);
         let value = *p.value;
         if value != p.last || !p.started {
             p.last = value;
             p.started = true;
-            set_value(cs, p, value);
+            set_value(F::api(), cs, p, value);
         }
     }
     0
 }
 
-pub(super) unsafe extern "C" fn set_value_triggered(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+pub(super) unsafe extern "C" fn set_value_triggered<F: Flavor>(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
     // SAFETY: as in `set_value_perf`; this form has the trigger argument.
     unsafe {
-        let p = &mut *(p as *mut SetValue);
+        let p = args::<F, SetValue>(p);
         if *p.trigger != 0.0 {
-            set_value(cs, p, *p.value);
+            set_value(F::api(), cs, p, *p.value);
         }
     }
     0
@@ -236,7 +260,6 @@ const WATCHED: usize = 64;
 /// `kChanged cabbageChanged SChannels[]` (or one channel).
 #[repr(C)]
 pub(super) struct Changed<const ARRAY: bool> {
-    h: sys::OPDS,
     changed: *mut f64,
     channels: *mut c_void,
     slots: [*mut f64; WATCHED],
@@ -244,32 +267,34 @@ pub(super) struct Changed<const ARRAY: bool> {
     count: usize,
 }
 
-pub(super) unsafe extern "C" fn changed_init<const ARRAY: bool>(
+pub(super) unsafe extern "C" fn changed_init<F: Flavor, const ARRAY: bool>(
     cs: *mut sys::CSOUND,
     p: *mut c_void,
 ) -> c_int {
     // SAFETY: this opcode's data block, laid out as `Changed`; the input is a string array
     // (`ARRAYDAT` of `STRINGDAT`) or one string.
     unsafe {
-        let p = &mut *(p as *mut Changed<ARRAY>);
-        let names: &[sys::STRINGDAT] = if ARRAY {
+        let p = args::<F, Changed<ARRAY>>(p);
+        // The strings of an array lie `arrayMemberSize` apart (their size differs by version).
+        let (first, n, stride) = if ARRAY {
             let array = &*(p.channels as *const sys::ARRAYDAT);
-            let n = if array.dimensions >= 1 && !array.sizes.is_null() {
+            let n = if array.dimensions >= 1 && !array.sizes.is_null() && !array.data.is_null() {
                 (*array.sizes).max(0) as usize
             } else {
                 0
             };
-            if array.data.is_null() {
-                &[]
-            } else {
-                std::slice::from_raw_parts(array.data as *const sys::STRINGDAT, n)
-            }
+            (
+                array.data as *const u8,
+                n,
+                array.arrayMemberSize.max(0) as usize,
+            )
         } else {
-            std::slice::from_raw_parts(p.channels as *const sys::STRINGDAT, 1)
+            (p.channels as *const u8, 1, 0)
         };
-        p.count = names.len().min(WATCHED);
-        for (i, name) in names.iter().take(WATCHED).enumerate() {
-            p.slots[i] = channel_ptr(cs, name);
+        p.count = n.min(WATCHED);
+        for i in 0..p.count {
+            let name = first.add(i * stride) as *const sys::STRINGDAT;
+            p.slots[i] = channel_ptr(F::api(), cs, name);
             p.last[i] = p.slots[i].as_ref().copied().unwrap_or(0.0);
         }
         *p.changed = 0.0;
@@ -277,13 +302,13 @@ pub(super) unsafe extern "C" fn changed_init<const ARRAY: bool>(
     0
 }
 
-pub(super) unsafe extern "C" fn changed_perf<const ARRAY: bool>(
+pub(super) unsafe extern "C" fn changed_perf<F: Flavor, const ARRAY: bool>(
     _cs: *mut sys::CSOUND,
     p: *mut c_void,
 ) -> c_int {
     // SAFETY: as in `changed_init`; the slots are null or Csound's channel slots.
     unsafe {
-        let p = &mut *(p as *mut Changed<ARRAY>);
+        let p = args::<F, Changed<ARRAY>>(p);
         let mut any = false;
         for i in 0..p.count {
             let now = p.slots[i].as_ref().copied().unwrap_or(0.0);

@@ -1,14 +1,13 @@
 //! `cabbageSet`: an orchestra changing a widget.
 
-use super::shared::{bytes, copy_into, queue, WidgetWrite};
-use crate::csound::sys;
+use super::shared::{args, bytes, copy_into, queue, WidgetWrite};
+use crate::csound::sys::{self, Api, Flavor};
 use std::ffi::{c_int, c_void};
 
 /// `cabbageSet kTrigger, "channel", "identifier", numbers...` (or a text), and the init forms
 /// without the trigger.
 #[repr(C)]
 pub(super) struct Set<const TRIGGERED: bool> {
-    h: sys::OPDS,
     /// The arguments as Csound passes them: [trigger,] channel, identifier, values...
     args: [*mut c_void; 7],
 }
@@ -18,7 +17,7 @@ impl<const TRIGGERED: bool> Set<TRIGGERED> {
     ///
     /// # Safety
     /// `cs` live; `self` a running opcode with its arguments in place.
-    unsafe fn report(&self, cs: *mut sys::CSOUND, text: bool) {
+    unsafe fn report(&self, api: Api, cs: *mut sys::CSOUND, text: bool) {
         let first = TRIGGERED as usize;
         // SAFETY: the first arguments are strings; the rest numbers or one string.
         unsafe {
@@ -31,7 +30,8 @@ impl<const TRIGGERED: bool> Set<TRIGGERED> {
                     bytes(self.args[first + 2] as *const sys::STRINGDAT),
                 );
             } else {
-                let given = (*self.h.optext).t.inArgCount as usize;
+                let given =
+                    api.in_arg_count((self as *const Self).cast::<u8>().sub(api.opds_size()));
                 let values = given.saturating_sub(first + 2).min(4);
                 for i in 0..values {
                     if let Some(v) = (self.args[first + 2 + i] as *const f64).as_ref() {
@@ -40,42 +40,54 @@ impl<const TRIGGERED: bool> Set<TRIGGERED> {
                 }
                 write.count = values as u8;
             }
-            if let Some(queue) = queue(cs) {
+            if let Some(queue) = queue(api, cs) {
                 let _ = queue.push(write);
             }
         }
     }
 }
 
-pub(super) unsafe extern "C" fn set_numbers_init(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+pub(super) unsafe extern "C" fn set_numbers_init<F: Flavor>(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
     // SAFETY: this opcode's data block, laid out as `Set<false>`.
-    unsafe { (*(p as *mut Set<false>)).report(cs, false) };
+    unsafe { args::<F, Set<false>>(p).report(F::api(), cs, false) };
     0
 }
 
-pub(super) unsafe extern "C" fn set_text_init(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+pub(super) unsafe extern "C" fn set_text_init<F: Flavor>(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
     // SAFETY: this opcode's data block, laid out as `Set<false>`.
-    unsafe { (*(p as *mut Set<false>)).report(cs, true) };
+    unsafe { args::<F, Set<false>>(p).report(F::api(), cs, true) };
     0
 }
 
-pub(super) unsafe extern "C" fn set_numbers_perf(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+pub(super) unsafe extern "C" fn set_numbers_perf<F: Flavor>(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
     // SAFETY: this opcode's data block, laid out as `Set<true>`; the trigger is k-rate.
     unsafe {
-        let p = &*(p as *mut Set<true>);
+        let p = args::<F, Set<true>>(p);
         if *(p.args[0] as *const f64) != 0.0 {
-            p.report(cs, false);
+            p.report(F::api(), cs, false);
         }
     }
     0
 }
 
-pub(super) unsafe extern "C" fn set_text_perf(cs: *mut sys::CSOUND, p: *mut c_void) -> c_int {
+pub(super) unsafe extern "C" fn set_text_perf<F: Flavor>(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
     // SAFETY: as in `set_numbers_perf`.
     unsafe {
-        let p = &*(p as *mut Set<true>);
+        let p = args::<F, Set<true>>(p);
         if *(p.args[0] as *const f64) != 0.0 {
-            p.report(cs, true);
+            p.report(F::api(), cs, true);
         }
     }
     0
