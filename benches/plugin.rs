@@ -563,6 +563,7 @@ fn main() {
             input: None,
             frames: (2.0 * SR) as usize,
             strings: Default::default(),
+            csound: None,
         };
         let t = thread_cpu();
         render::render(&job, &TrustStore::default(), |_| {}).expect("render");

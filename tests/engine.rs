@@ -168,3 +168,32 @@ fn python_opcodes_run_in_one_engine_at_a_time_and_faust_never() {
         "{e}"
     );
 }
+
+#[test]
+fn the_console_names_the_csound_an_orchestra_runs_on() {
+    use csound_plugin::csound::Version;
+    use csound_plugin::engine::{csound_for, Setup};
+    let source = Source::text(
+        csd("instr 1\n outs oscili(0.1, 440), oscili(0.1, 440)\nendin\n"),
+        "banner.csd",
+    );
+    for version in Version::ALL {
+        let setup = Setup {
+            csound: version,
+            ..Setup::plugin(48000.0)
+        };
+        let (engine, _) =
+            Engine::load_with(&source, &setup, Kind::Instrument, &TrustStore::default()).unwrap();
+        assert_eq!(engine.csound().version(), version);
+        let log = engine.csound().messages().take();
+        let banner = format!("banner.csd runs on {}", version.label());
+        assert!(
+            log.iter().any(|m| m.text.contains(&banner)),
+            "{version}: {log:?}"
+        );
+    }
+    // A saved choice is kept where it can run; no choice is the preferred Csound.
+    assert_eq!(csound_for(Some("7")), (Version::Seven, None));
+    assert_eq!(csound_for(Some("6")), (Version::Six, None));
+    assert_eq!(csound_for(None), (Version::preferred(), None));
+}

@@ -60,6 +60,7 @@ fn job(orchestra: &FactoryOrchestra, frames: usize) -> Job<'static> {
         input: None,
         frames,
         strings: BTreeMap::new(),
+        csound: None,
     }
 }
 
@@ -95,6 +96,7 @@ fn check(orchestra: &FactoryOrchestra, preset: Option<&Preset>) {
         automation,
         input,
         strings: preset.map(|p| p.strings.clone()).unwrap_or_default(),
+        csound: None,
         ..job(orchestra, (seconds * SR) as usize)
     };
     let rendered = render::render(&job, &TrustStore::default(), |_| {})

@@ -39,6 +39,7 @@ fn render_with(csd: &str, values: &[(String, f64)]) -> Rendered {
         input: None,
         frames: (4.5 * SR) as usize,
         strings: BTreeMap::new(),
+        csound: None,
     };
     render::render(&job, &TrustStore::default(), |_| {}).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -3,6 +3,7 @@
 
 use super::theme;
 use super::ui::*;
+use crate::csound::Version;
 use crate::engine::live::Status;
 use crate::orchestra::source::Source;
 use egui::{Color32, RichText};
@@ -30,6 +31,7 @@ impl Ui {
                     path: self.path.clone(),
                 });
             }
+            self.csound_choice(ui);
             let mut watch = self.loader.watching();
             if ui
                 .checkbox(&mut watch, "Recompile on save")
@@ -74,6 +76,40 @@ impl Ui {
                 );
             });
         });
+    }
+}
+
+impl Ui {
+    /// The Csound the orchestra runs on: choosing the other one recompiles the orchestra shown
+    /// on it, and the project remembers the choice.
+    fn csound_choice(&mut self, ui: &mut egui::Ui) {
+        let saved = self.params.orchestra().csound;
+        let (current, _) = crate::engine::csound_for(saved.as_deref());
+        let mut chosen = current;
+        egui::ComboBox::from_id_salt("csound-version")
+            .selected_text(current.label())
+            .show_ui(ui, |ui| {
+                for version in Version::ALL {
+                    // The bundled one is always there; asking opens (and unpacks) nothing.
+                    let here = version == Version::Seven || version.is_available();
+                    let item = egui::Button::selectable(version == current, version.label());
+                    if ui.add_enabled(here, item).clicked() {
+                        chosen = version;
+                    }
+                }
+            })
+            .response
+            .on_hover_text("The Csound this orchestra runs on; saved with the project");
+        if chosen != current {
+            let mut state = self.params.orchestra();
+            state.csound = Some(chosen.key().to_string());
+            self.params.set_orchestra(state);
+            self.loader.compile(Source {
+                text: self.source.clone(),
+                origin: self.origin.clone(),
+                path: self.path.clone(),
+            });
+        }
     }
 }
 

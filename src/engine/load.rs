@@ -2,7 +2,7 @@
 //! and everything the audio thread will need resolved in advance (channel handles, note mode).
 
 use crate::csound::MessageLevel;
-use crate::csound::{csd, Csound, Error, ErrorKind, Result};
+use crate::csound::{csd, Csound, Error, ErrorKind, Result, Version};
 use crate::engine::controllers::MidiControls;
 use crate::engine::driver::{Engine, Notes, MAX_CHANNELS, STEREO};
 use crate::engine::notes::NoteMapper;
@@ -40,6 +40,32 @@ pub struct Setup {
     /// Csound writes the performance to this WAV file itself, in this format (a render of the
     /// CSD): the file is Csound's own, bit for bit.
     pub file: Option<(std::path::PathBuf, crate::csound::SampleFormat)>,
+    /// The Csound the orchestra runs on.
+    pub csound: Version,
+}
+
+/// The Csound to play an orchestra saved with `saved` (a [`Version::key`]) on, and a note for
+/// the console when it cannot be that one here: a project made on 6.18 opened where 6.18 is
+/// not installed plays on the bundled 7.0 (and keeps asking for 6.18 when saved).
+pub fn csound_for(saved: Option<&str>) -> (Version, Option<String>) {
+    let Some(wanted) = saved.and_then(Version::from_key) else {
+        return (Version::preferred(), None);
+    };
+    if wanted.is_available() {
+        return (wanted, None);
+    }
+    let other = Version::ALL
+        .into_iter()
+        .find(|v| *v != wanted && v.is_available());
+    match other {
+        Some(other) => (
+            other,
+            Some(format!(
+                "csound-plugin: this orchestra was saved to run on {wanted}, which cannot run                  here; it plays on {other}"
+            )),
+        ),
+        None => (wanted, None),
+    }
 }
 
 /// How a CSD's score plays.
@@ -61,6 +87,7 @@ impl Setup {
             sample_rate: Some(sample_rate),
             score: ScorePlay::Live,
             file: None,
+            csound: Version::preferred(),
         }
     }
 }
@@ -116,7 +143,11 @@ impl Engine {
         };
         declarations::check_rates(&parsed.orchestra)
             .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}")))?;
-        let mut csound = Csound::new()?;
+        let mut csound = Csound::on(setup.csound)?;
+        csound.messages().note(
+            MessageLevel::Info,
+            &format!("csound-plugin: {origin} runs on {}", setup.csound.label()),
+        );
         if let Some(dir) = source.dir() {
             csound.add_search_dir(&dir);
         }
@@ -248,7 +279,16 @@ impl Engine {
         trust: &TrustStore,
         state: &mut OrchestraState,
     ) -> Result<(Engine, Loaded)> {
-        Self::load_bound_with(source, &Setup::plugin(sample_rate), kind, trust, state)
+        let (csound, note) = csound_for(state.csound.as_deref());
+        let setup = Setup {
+            csound,
+            ..Setup::plugin(sample_rate)
+        };
+        let (engine, loaded) = Self::load_bound_with(source, &setup, kind, trust, state)?;
+        if let Some(note) = note {
+            engine.csound.messages().note(MessageLevel::Warning, &note);
+        }
+        Ok((engine, loaded))
     }
 
     /// [`Engine::load_bound`] as `setup` says.

@@ -40,4 +40,4 @@ pub mod voice;
 
 pub use driver::{Engine, CEILING, MAX_CHANNELS, STEREO};
 pub use events::MidiEvent;
-pub use load::{Loaded, ScorePlay, Setup};
+pub use load::{csound_for, Loaded, ScorePlay, Setup};

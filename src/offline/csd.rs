@@ -5,7 +5,7 @@
 //! preset strings and automation (on k-period boundaries).
 
 use super::render::AutomationPoint;
-use crate::csound::{Result, SampleFormat};
+use crate::csound::{Result, SampleFormat, Version};
 use crate::engine::transport::Transport;
 use crate::engine::{Engine, Loaded, ScorePlay, Setup};
 use crate::orchestra::source::{Kind, Source};
@@ -47,6 +47,8 @@ impl CsdRender {
     /// Compiles `source` to write to `output`: at `sample_rate` if given (else the CSD's own),
     /// in `format` if given (else what the CSD's options ask, else Csound's 16-bit). The
     /// orchestra passes the sharing gate with `trust`; `strings` are written to their channels.
+    /// It runs on Csound `csound`.
+    #[allow(clippy::too_many_arguments)]
     pub fn open(
         source: &Source,
         kind: Kind,
@@ -55,6 +57,7 @@ impl CsdRender {
         output: &Path,
         trust: &TrustStore,
         strings: std::collections::BTreeMap<String, String>,
+        csound: Version,
     ) -> Result<CsdRender> {
         let options = crate::csound::csd::parse(&source.text, &source.origin)?.options;
         let format = format
@@ -64,6 +67,7 @@ impl CsdRender {
             sample_rate,
             score: ScorePlay::Csd,
             file: Some((output.to_path_buf(), format)),
+            csound,
         };
         let mut state = OrchestraState {
             strings,

@@ -1,7 +1,7 @@
 //! Offline rendering: the plugins' own engine, parameter and MIDI code, driven from a timeline
 //! instead of a DAW. Used by the `csound-plugin render` command and the benchmarks.
 
-use crate::csound::Result;
+use crate::csound::{Result, Version};
 use crate::engine::events::MidiEvent;
 use crate::engine::transport::Transport;
 use crate::engine::{Engine, MAX_CHANNELS};
@@ -40,6 +40,8 @@ pub struct Job<'a> {
     pub frames: usize,
     /// String channel values (from a preset), written when the orchestra loads.
     pub strings: std::collections::BTreeMap<String, String>,
+    /// The Csound to run on; `None`: the preferred one ([`Version::preferred`]).
+    pub csound: Option<Version>,
 }
 
 /// A finished render.
@@ -59,6 +61,7 @@ pub struct Rendered {
 pub fn render(job: &Job, trust: &TrustStore, mut progress: impl FnMut(f64)) -> Result<Rendered> {
     let mut state = OrchestraState {
         strings: job.strings.clone(),
+        csound: job.csound.map(|v| v.key().to_string()),
         ..OrchestraState::default()
     };
     let source = Source::text(job.csd, job.origin);

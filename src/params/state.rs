@@ -21,6 +21,15 @@ pub struct OrchestraState {
     /// String channel values (from a preset), written when the orchestra loads.
     #[serde(default)]
     pub strings: BTreeMap<String, String>,
+    /// The Csound the orchestra runs on ([`crate::csound::Version::key`]), saved so a project
+    /// reopens on the same one; `None` until the first load picks the preferred one. Projects
+    /// saved before the choice existed ran on 6.18.
+    #[serde(default = "made_on_csound_6")]
+    pub csound: Option<String>,
+}
+
+fn made_on_csound_6() -> Option<String> {
+    Some(crate::csound::Version::Six.key().to_string())
 }
 
 /// What an orchestra kept as text, with no file and not one of the built-in ones, is called.

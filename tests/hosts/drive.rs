@@ -86,6 +86,17 @@ pub fn load_orchestra(host: &mut dyn TestHost, text: Option<&str>, path: Option<
     host.load_state(&serde_json::to_vec(&state).expect("json"));
 }
 
+/// Points the plugin at a CSD's text, to run on Csound `csound` ("6" or "7"), through its
+/// saved state.
+pub fn load_orchestra_on(host: &mut dyn TestHost, text: &str, csound: &str) {
+    let (mut state, _) = state_json(host);
+    let orchestra = serde_json::json!({
+        "path": null, "text": text, "bindings": {}, "error": null, "csound": csound
+    });
+    state["fields"]["orchestra"] = serde_json::Value::String(orchestra.to_string());
+    host.load_state(&serde_json::to_vec(&state).expect("json"));
+}
+
 /// Runs `frames` frames in blocks from `sizes` (cycled), with events at absolute frames.
 pub fn run(
     host: &mut dyn TestHost,

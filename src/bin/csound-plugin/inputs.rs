@@ -2,7 +2,7 @@
 //! the words for a refused load.
 
 use clap::ValueEnum;
-use csound_plugin::csound::{csd, ErrorKind};
+use csound_plugin::csound::{csd, ErrorKind, Version};
 use csound_plugin::orchestra::factory;
 use csound_plugin::orchestra::Kind;
 use csound_plugin::presets::Preset;
@@ -12,6 +12,26 @@ use std::path::Path;
 pub enum PluginKind {
     Instrument,
     Effect,
+}
+
+/// Which Csound runs the orchestra (`--csound 6` or `--csound 7`).
+#[derive(Clone, Copy, ValueEnum)]
+pub enum CsoundChoice {
+    /// Debian's Csound 6.18.
+    #[value(name = "6")]
+    Six,
+    /// The Csound 7.0 the plugin carries.
+    #[value(name = "7")]
+    Seven,
+}
+
+/// The Csound asked for, else the one the plugins pick for a new instance.
+pub fn csound(choice: Option<CsoundChoice>) -> Version {
+    match choice {
+        Some(CsoundChoice::Six) => Version::Six,
+        Some(CsoundChoice::Seven) => Version::Seven,
+        None => Version::preferred(),
+    }
 }
 
 pub fn kind(k: PluginKind) -> Kind {

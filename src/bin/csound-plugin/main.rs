@@ -8,14 +8,14 @@ mod render;
 
 use clap::{Parser, Subcommand};
 use csound_plugin::csound::{csd, MessageLevel};
-use csound_plugin::engine::Engine;
+use csound_plugin::engine::{Engine, Setup};
 use csound_plugin::orchestra::declarations::{
     NoteLength, NoteMode, PValue, Pitch, Velocity, FIRST_EXTRA,
 };
 use csound_plugin::orchestra::trust::TrustStore;
 use csound_plugin::orchestra::Source;
 use csound_plugin::presets;
-use inputs::{explain, kind, orchestra, preset_orchestra, read_preset, PluginKind};
+use inputs::{explain, kind, orchestra, preset_orchestra, read_preset, CsoundChoice, PluginKind};
 use render::RenderArgs;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,6 +59,10 @@ struct CheckArgs {
     /// Which plugin would play it.
     #[arg(long, value_enum, default_value = "instrument")]
     kind: PluginKind,
+    /// Which Csound compiles it: 6 (Debian's 6.18) or 7 (the bundled 7.0); by default 6.18
+    /// when it is installed.
+    #[arg(long, value_enum)]
+    csound: Option<CsoundChoice>,
 }
 
 fn run_allow(args: AllowArgs) -> Result<(), String> {
@@ -92,12 +96,17 @@ fn run_check(args: CheckArgs) -> Result<(), String> {
         origin: origin.clone(),
         ..Source::from_file(&args.orchestra).map_err(|e| e.to_string())?
     };
-    let (engine, loaded) = Engine::load(&source, 48000.0, k, &TrustStore::open())
+    let version = inputs::csound(args.csound);
+    let setup = Setup {
+        csound: version,
+        ..Setup::plugin(48000.0)
+    };
+    let (engine, loaded) = Engine::load_with(&source, &setup, k, &TrustStore::open())
         .map_err(|e| explain(e, &args.orchestra))?;
     let (outputs, inputs) = engine.orchestra_channels();
     println!(
-        "{origin}: compiles (ksmps {}, latency {} frames, {outputs} output and {inputs} input \
-         channel{})",
+        "{origin}: compiles on {version} (ksmps {}, latency {} frames, {outputs} output and \
+         {inputs} input channel{})",
         loaded.ksmps,
         engine.latency(),
         if inputs == 1 { "" } else { "s" }

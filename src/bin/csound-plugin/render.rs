@@ -2,7 +2,7 @@
 //! the demo phrase) through the plugins' engine.
 
 use crate::contain;
-use crate::inputs::{self, PluginKind};
+use crate::inputs::{self, CsoundChoice, PluginKind};
 use csound_plugin::csound::SampleFormat;
 use csound_plugin::offline::csd::{self, CsdRender};
 use csound_plugin::offline::render::{self, Job};
@@ -20,6 +20,10 @@ pub struct RenderArgs {
     /// Which plugin plays it.
     #[arg(long, value_enum, default_value = "instrument")]
     kind: PluginKind,
+    /// Which Csound plays it: 6 (Debian's 6.18) or 7 (the bundled 7.0); by default 6.18 when
+    /// it is installed.
+    #[arg(long, value_enum)]
+    csound: Option<CsoundChoice>,
     /// A standard MIDI file to play as the plugin would (with the CSD's score too).
     #[arg(long)]
     midi: Option<PathBuf>,
@@ -275,6 +279,7 @@ pub fn run(args: RenderArgs) -> Result<(), String> {
             &args.output,
             &TrustStore::open(),
             strings,
+            inputs::csound(args.csound),
         )
         .map_err(|e| inputs::explain(e, shared_file))?;
         let points = automation(csd.sample_rate())?;
@@ -326,6 +331,7 @@ pub fn run(args: RenderArgs) -> Result<(), String> {
         input,
         frames,
         strings,
+        csound: Some(inputs::csound(args.csound)),
     };
     let rendered = render::render(&job, &TrustStore::open(), |done| {
         progress.update(done, true)

@@ -78,6 +78,10 @@ pub fn load_into(
     setup: &Setup,
 ) -> Result<Voice, crate::csound::Error> {
     let mut state = params.orchestra();
+    // A new instance runs on the preferred Csound, and its projects remember which.
+    if state.csound.is_none() {
+        state.csound = Some(crate::csound::Version::preferred().key().to_string());
+    }
     let (engine, loaded) = match &setup.launch {
         Launch::InProcess => {
             let trust = TrustStore::open();

@@ -166,6 +166,7 @@ impl RemoteEngine {
             max_block: capacity,
             bindings: state.bindings.clone(),
             strings: state.strings.clone(),
+            csound: state.csound.clone(),
             build: build_id(),
         };
         let stop = |health: &Health, error: Error| {

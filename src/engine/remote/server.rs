@@ -104,6 +104,7 @@ fn serve(control: OwnedFd, shared_fd: OwnedFd) -> std::io::Result<()> {
     let mut state = OrchestraState {
         bindings: request.bindings.clone(),
         strings: request.strings.clone(),
+        csound: request.csound.clone(),
         ..OrchestraState::default()
     };
     let loaded = Engine::load_bound(
