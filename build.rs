@@ -197,8 +197,8 @@ fn csound7_files(dir: &Path) -> String {
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    // libcsound is opened at run time (`src/csound/sys.rs`), not linked: a machine without it
-    // still loads the plugin, which then says what is missing.
+    // libcsound is opened at run time (`src/csound/sys/`), not linked: a machine without
+    // Debian's still loads the plugin, which then plays on the bundled 7.0.
 
     let include = csound_include_dir();
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));

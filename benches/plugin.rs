@@ -316,6 +316,8 @@ fn start_to_first_block() -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
+#[path = "plugin/csound7.rs"]
+mod csound7;
 #[path = "plugin/editor.rs"]
 mod editor;
 #[path = "plugin/engine_process.rs"]
@@ -580,14 +582,12 @@ fn main() {
     }
     let _ = writeln!(report, "\n## 5. Polyphony\n\nMost held voices of the default instrument rendered faster than real time on one core (48 kHz, ksmps 32, 2 s per trial, load included): **{low}**.");
 
-    // 6. The engine process.
+    // 6. The engine process; 7. the open editor at rest; 8. exporting; 9. the two Csounds.
     engine_process::section(&mut report, &exe, runs, &dir, &notes, &events, &cpu_of);
-
-    // 7. The open editor at rest.
     editor::section(&mut report, &dir);
-
-    // 8. Exporting an orchestra.
     export::section(&mut report, &ours, runs, &dir, median);
+    let (cpu, med) = (thread_cpu as fn() -> f64, median as fn(Vec<f64>) -> f64);
+    csound7::section(&mut report, &ours, runs, &dir, &events, SR, cpu, med);
 
     print!("{report}");
     if let Some(path) = out {

@@ -1,11 +1,13 @@
-//! The Csound layer: a safe Rust host for Csound 6.18 (`libcsound64`).
+//! The Csound layer: a safe Rust host for Csound 6.18 (Debian's `libcsound64`) and 7.0 (carried
+//! inside the plugin), one API for both ([`Csound::on`] picks; [`Version`]).
 //!
 //! Everything else in the crate (plugins, command line, editor) drives Csound through this
 //! module, and only this module contains `unsafe` code. It is built around the measured hazards
 //! of hosting Csound inside another program:
 //!
-//! - **Opened, not linked**: libcsound is opened at run time (`sys::library`), so a missing
-//!   Csound is an error message from the first instance, not a plugin the host cannot load.
+//! - **Opened, not linked**: libcsound is opened at run time (`sys::Api::of`), so a missing
+//!   Csound is an error message from the first instance, not a plugin the host cannot load;
+//!   the bundled 7.0 privately, so no other Csound in the process can take its place.
 //! - **No signal handlers, no `exit`**: libcsound is initialised once without its signal
 //!   handlers and `atexit` hook; `exitnow` and Csound's fatal errors end the performance
 //!   ([`Perform::Exited`]) instead of the process.

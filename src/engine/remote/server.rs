@@ -88,6 +88,9 @@ fn serve(control: OwnedFd, shared_fd: OwnedFd) -> std::io::Result<()> {
         );
         return send(&Report::Failed(error));
     }
+    // The Csound it runs on is opened first (the bundled one unpacked into the cache, a file
+    // write): a confined process could not.
+    let _ = crate::engine::csound_for(request.csound.as_deref());
     let trust = TrustStore::open();
     if !trust::is_trusted(&request.source.text, &trust) {
         // Not allowed by the user: the kernel keeps it from reaching outside, whatever it does.
