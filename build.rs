@@ -92,7 +92,7 @@ const STUBS_6: &str = "#ifndef MIDIMAXPORTS\n#define MIDIMAXPORTS (64)\n#endif\n
 
 /// The same for 7.0's, whose private part is read only up to `API_lock`. Its headers do not
 /// define `ENGINE_STATE`, which it holds by value: the stub has the size of one pointer, and
-/// the layer measures the real difference at run time (`src/csound/sys/private7.rs`).
+/// the layer measures the real difference at run time (`src/csound/sys/layout7.rs`).
 const STUBS_7: &str = "#ifndef MIDIMAXPORTS\n#define MIDIMAXPORTS (64)\n#endif\n\
     typedef struct { void *unknown_size; } ENGINE_STATE;\n\
     typedef struct SRTBLK_opaque SRTBLK; typedef struct EVTNODE_opaque EVTNODE;\n\
