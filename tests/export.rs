@@ -444,3 +444,28 @@ fn the_installed_command_exports_from_the_installed_plugin_without_the_source_tr
     assert_eq!(listed.name, "Far Sine");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_export_for_csound_7_starts_its_instances_on_it() {
+    let dir = scratch("export-csound");
+    let sine = write(&dir, "sine.csd", SINE);
+    let printed = export(
+        &sine,
+        &["--name", "Seven Sine", "--csound", "7"],
+        &dir.join("out"),
+    );
+    assert!(printed.contains("on Csound 7.0 (bundled)"), "{printed}");
+    export(&sine, &["--name", "Any Sine"], &dir.join("out"));
+    for format in FORMATS {
+        // Without a choice, the machine's preferred Csound (6.18 is installed here).
+        for (name, csound) in [("Seven Sine", "7"), ("Any Sine", "6")] {
+            let mut host = open_export(format, &dir.join("out").join(name));
+            let sound = play(host.as_mut(), 69);
+            let heard = pitch(&sound, 48000.0);
+            assert!((heard - 440.0).abs() < 2.0, "{format:?} {name}: {heard} Hz");
+            let (_, orchestra) = state_json(host.as_mut());
+            assert_eq!(orchestra["csound"], csound, "{format:?} {name}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -57,6 +57,10 @@ pub struct Manifest {
     /// When set, every instance plays the bundled orchestra and the editor offers no way to
     /// change it.
     pub locked: bool,
+    /// The Csound its instances start on ("6" or "7"), when the export says; a project's own
+    /// choice still wins.
+    #[serde(default)]
+    pub csound: Option<String>,
     /// Every file in the payload.
     pub files: Vec<payload::Entry>,
 }
@@ -120,7 +124,8 @@ pub fn own() -> Option<&'static Result<Own, String>> {
     OWN.get_or_init(|| {
         let library = crate::csound::process::spawn::own_library()?;
         let own = open(&library).transpose()?.map(|(own, orchestra)| {
-            factory::make_own(orchestra, own.manifest.locked, &own.manifest.clap_id);
+            let m = &own.manifest;
+            factory::make_own(orchestra, m.locked, &m.clap_id, m.csound.as_deref());
             own
         });
         Some(own)

@@ -29,6 +29,9 @@ pub struct Request {
     /// The host parameters: what compiling the orchestra found.
     pub params: Vec<ParamSpec>,
     pub locked: bool,
+    /// The Csound its instances start on ([`crate::csound::Version::key`]); `None`: the
+    /// preferred one of each machine.
+    pub csound: Option<String>,
 }
 
 /// An export ready to be written.
@@ -95,6 +98,7 @@ pub fn package(request: &Request) -> Result<Package, String> {
         params: request.params.clone(),
         presets: preset_paths,
         locked: request.locked,
+        csound: request.csound.clone(),
         files: builder.entries().to_vec(),
     };
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
@@ -413,6 +417,7 @@ mod tests {
             kind: Kind::Instrument,
             params: Vec::new(),
             locked: false,
+            csound: None,
         })
         .unwrap();
         let m = &package.manifest;
@@ -455,6 +460,7 @@ mod tests {
             kind: Kind::Effect,
             params: Vec::new(),
             locked: false,
+            csound: None,
         };
         assert!(package(&request).unwrap_err().contains("a/b"));
         assert_eq!(bundle_name("  .Acid: Bass? "), "Acid Bass");

@@ -42,19 +42,27 @@ struct Own {
     locked: bool,
     /// The export's plugin id: what keeps its user presets apart from other plugins'.
     id: String,
+    /// The Csound its new instances start on, when the export says.
+    csound: Option<String>,
 }
 
 static OWN: std::sync::OnceLock<Own> = std::sync::OnceLock::new();
 
 /// Makes `orchestra` this library's only built-in orchestra (an exported plugin's, whose plugin
-/// id is `id`); `locked` keeps every instance on it. The first call wins; the content lives as
-/// long as the library.
-pub fn make_own(orchestra: FactoryOrchestra, locked: bool, id: &str) {
+/// id is `id`); `locked` keeps every instance on it; new instances start on Csound `csound`
+/// when given. The first call wins; the content lives as long as the library.
+pub fn make_own(orchestra: FactoryOrchestra, locked: bool, id: &str, csound: Option<&str>) {
     let _ = OWN.get_or_init(|| Own {
         orchestras: Box::leak(Box::new([orchestra])),
         locked,
         id: id.to_string(),
+        csound: csound.map(str::to_string),
     });
+}
+
+/// The Csound an export's new instances start on, when the export says.
+pub fn own_csound() -> Option<&'static str> {
+    OWN.get().and_then(|own| own.csound.as_deref())
 }
 
 /// The plugin id of this library's export, if it is one.

@@ -2,8 +2,8 @@
 //! musician names it, with its files and presets inside (see `csound_plugin::export`).
 
 use crate::contain::Heartbeat;
-use crate::inputs::{explain, kind, PluginKind};
-use csound_plugin::engine::Engine;
+use crate::inputs::{self, explain, kind, CsoundChoice, PluginKind};
+use csound_plugin::engine::{Engine, Setup};
 use csound_plugin::export::pack::{self, Request};
 use csound_plugin::orchestra::source::code_words;
 use csound_plugin::orchestra::trust::TrustStore;
@@ -35,6 +35,10 @@ pub struct ExportArgs {
     /// edit another, like a finished product.
     #[arg(long)]
     lock: bool,
+    /// The Csound its instances start on: 6 (Debian's 6.18) or 7 (the bundled 7.0, the same on
+    /// every machine); by default each machine's preferred one. A project's choice still wins.
+    #[arg(long, value_enum)]
+    csound: Option<CsoundChoice>,
     /// The csound-plugin library to export from (default: the one beside this program, else
     /// the installed `Csound Plugin.clap`).
     #[arg(long)]
@@ -46,7 +50,11 @@ pub fn run(args: ExportArgs) -> Result<(), String> {
     let source = Source::from_file(&args.orchestra).map_err(|e| e.to_string())?;
     Heartbeat::new().beat();
     // Compiling finds the parameters; the sharing gate refuses a shared orchestra first.
-    let (_engine, loaded) = Engine::load(&source, 48000.0, k, &TrustStore::open())
+    let setup = Setup {
+        csound: inputs::csound(args.csound),
+        ..Setup::plugin(48000.0)
+    };
+    let (_engine, loaded) = Engine::load_with(&source, &setup, k, &TrustStore::open())
         .map_err(|e| explain(e, &args.orchestra))?;
     let name = args.name.clone().unwrap_or_else(|| {
         loaded
@@ -67,6 +75,9 @@ pub fn run(args: ExportArgs) -> Result<(), String> {
         kind: k,
         params: loaded.params.clone(),
         locked: args.lock,
+        csound: args
+            .csound
+            .map(|c| inputs::csound(Some(c)).key().to_string()),
     })?;
     let (template, library) = pack::template(args.from.as_deref())?;
     let m = &package.manifest;
@@ -92,8 +103,12 @@ pub fn run(args: ExportArgs) -> Result<(), String> {
         Kind::Instrument => "instrument",
         Kind::Effect => "effect",
     };
+    let csound = match args.csound {
+        Some(c) => format!(", on {}", inputs::csound(Some(c))),
+        None => String::new(),
+    };
     println!(
-        "exported \"{}\" by {} ({kind_name}{})",
+        "exported \"{}\" by {} ({kind_name}{}{csound})",
         m.name,
         m.vendor,
         if m.locked { ", locked" } else { "" }

@@ -7,7 +7,9 @@ use super::*;
 /// The function table of one opened Csound.
 #[derive(Clone, Copy)]
 pub enum Api {
+    /// Debian's 6.18, opened by name.
     Six(&'static v6::Library),
+    /// The bundled 7.0, opened by path, with its opcode folder and measured layout.
     Seven(&'static Seven),
 }
 
@@ -41,6 +43,7 @@ impl Api {
         }
     }
 
+    /// Which Csound this table calls.
     pub fn version(self) -> Version {
         match self {
             Api::Six(_) => Version::Six,
@@ -49,8 +52,8 @@ impl Api {
     }
 
     // SAFETY (every method below): the caller passes a live engine of this library (or, for
-    // `create`/`initialize`/`csoundGetVersion`, none) and arguments valid for the C function
-    // of the same name in 6.18, which the method hands on (or translates, for 7.0).
+    // `csoundCreate` and `csoundGetVersion`, none) and arguments valid for the C function of
+    // the same name in 6.18, which the method hands on (or translates, for 7.0).
 
     pub unsafe fn csoundGetVersion(self) -> c_int {
         unsafe { call!(self, csoundGetVersion()) }

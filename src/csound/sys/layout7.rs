@@ -14,8 +14,11 @@ use std::mem::offset_of;
 
 /// Byte offsets into 7.0's `CSOUND`.
 pub struct Layout {
+    /// `int32_t jumpset`: whether `csoundPerformKsmps` has set its jump point.
     jumpset: usize,
+    /// `OPARMS *oparms`: the options, whose `realtime` says whether the API lock is taken.
     oparms: usize,
+    /// `void *API_lock`: the lock an `exitnow` leaves held.
     api_lock: usize,
 }
 

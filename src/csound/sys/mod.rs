@@ -140,6 +140,7 @@ pub const HIDE_SIX: &str = "CSOUND_PLUGIN_HIDE_CSOUND6";
 
 /// The bundled 7.0, opened.
 pub struct Seven {
+    /// Its functions, looked up once.
     lib: v7::Library,
     /// Its opcode libraries' folder, which every engine is created with.
     opcodes: CString,

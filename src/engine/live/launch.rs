@@ -78,9 +78,11 @@ pub fn load_into(
     setup: &Setup,
 ) -> Result<Voice, crate::csound::Error> {
     let mut state = params.orchestra();
-    // A new instance runs on the preferred Csound, and its projects remember which.
+    // A new instance runs on its export's Csound or the preferred one, and its projects
+    // remember which.
     if state.csound.is_none() {
-        state.csound = Some(crate::csound::Version::preferred().key().to_string());
+        let preferred = crate::csound::Version::preferred().key();
+        state.csound = Some(factory::own_csound().unwrap_or(preferred).to_string());
     }
     let (engine, loaded) = match &setup.launch {
         Launch::InProcess => {
