@@ -4,7 +4,7 @@
 mod common;
 
 use common::{fixture, run_silent};
-use csound_plugin::csound::Behaviour;
+use csound_plugin::csound::{Behaviour, Version};
 use csound_plugin::orchestra::cabbage::{self, Layout, WidgetKind};
 
 fn read(name: &str) -> Layout {
@@ -196,12 +196,21 @@ a2 moogladder a1, kc * (1 + ka), kres\n outs a2, a2\nendin\n\
 
 /// Loads `source` as the plugin does.
 fn load(source: &Source) -> (Engine, csound_plugin::engine::Loaded) {
+    load_on(source, Version::preferred())
+}
+
+/// [`load`] on Csound `version`.
+fn load_on(source: &Source, version: Version) -> (Engine, csound_plugin::engine::Loaded) {
+    let mut state = OrchestraState {
+        csound: Some(version.key().to_string()),
+        ..OrchestraState::default()
+    };
     Engine::load_bound(
         source,
         48000.0,
         Kind::Instrument,
         &TrustStore::default(),
-        &mut OrchestraState::default(),
+        &mut state,
     )
     .unwrap_or_else(|e| panic!("{e}"))
 }
@@ -389,7 +398,15 @@ fn cabbage_opcodes_read_and_write_channels_and_tell_the_plugin() {
         Sname, knew cabbageGetValue \"file\"\n chnset strlen(Sname), \"name_length\"\n \
         chnset kget, \"get\"\n chnset kv2, \"second\"\nendin\n\
         </CsInstruments>\n<CsScore>\ni 1 0 10\n</CsScore>\n</CsoundSynthesizer>\n";
-    let (mut engine, _) = load(&Source::text(text, "opcodes.csd"));
+    for version in Version::ALL {
+        cabbage_opcodes_on(version, text);
+    }
+}
+
+/// The checks of the test above, on one Csound (its opcode header and strings differ).
+fn cabbage_opcodes_on(version: Version, text: &str) {
+    let (mut engine, _) = load_on(&Source::text(text, "opcodes.csd"), version);
+    assert_eq!(engine.csound().version(), version);
     run_silent(&mut engine, 8, &Transport::default());
     let mut read = |name: &str| engine.channel_value(name).unwrap();
     assert_eq!(read("out"), 0.5, "cabbageSetValue wrote the channel");

@@ -174,3 +174,31 @@ endin
     );
     assert!(common::peak(&out) > 0.1, "the spawned notes are silent");
 }
+
+#[test]
+fn on_csound_7_python_opcodes_are_an_error_that_names_the_csound_that_has_them() {
+    use csound_plugin::csound::Version;
+    use csound_plugin::engine::{Engine, Setup};
+    use csound_plugin::orchestra::trust::TrustStore;
+    use csound_plugin::orchestra::{Kind, Source};
+    let text = format!(
+        "<CsoundSynthesizer>\n<CsInstruments>\n{HEAD}instr 1\n pyruni \"x = 1\"\nendin\n\
+         </CsInstruments>\n</CsoundSynthesizer>\n"
+    );
+    let setup = Setup {
+        csound: Version::Seven,
+        ..Setup::plugin(48000.0)
+    };
+    // Allowed by the user (Python runs code): what stops it is the Csound.
+    let mut trust = TrustStore::default();
+    trust.allow(&text, "python.csd").unwrap();
+    let source = Source::text(text, "python.csd");
+    let error = Engine::load_with(&source, &setup, Kind::Instrument, &trust)
+        .err()
+        .expect("refused on 7.0");
+    let message = error.to_string();
+    assert!(
+        message.contains("`pyinit` (line 7)") && message.contains("only Csound 6.18"),
+        "{message}"
+    );
+}

@@ -143,6 +143,7 @@ impl Engine {
         };
         declarations::check_rates(&parsed.orchestra)
             .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}")))?;
+        Self::refuse_python_on_seven(&parsed, origin, setup.csound)?;
         let mut csound = Csound::on(setup.csound)?;
         csound.messages().note(
             MessageLevel::Info,
@@ -423,6 +424,42 @@ impl Engine {
     /// Refuses opcodes that crash Csound 6.18 whatever the code (`faustcompile`, `faustgen`), and
     /// takes the process's one turn at Python when the orchestra uses Python opcodes. Reads the
     /// parse tree's tokens (file lines), so macros and user-defined opcodes cannot hide them.
+    /// The Python opcodes live in Debian's csound-plugins, for 6.18: on 7.0 an orchestra using
+    /// them is refused with what to do (7.0 itself would only say it does not know them). A
+    /// look at the words, before Csound parses anything.
+    fn refuse_python_on_seven(parsed: &csd::Csd, origin: &str, csound: Version) -> Result<()> {
+        const PYTHON: [&str; 11] = [
+            "pyinit",
+            "pyrun",
+            "pylrun",
+            "pyexec",
+            "pylexec",
+            "pycall",
+            "pylcall",
+            "pyeval",
+            "pyleval",
+            "pyassign",
+            "pylassign",
+        ];
+        if csound != Version::Seven {
+            return Ok(());
+        }
+        let found = crate::orchestra::source::code_words(&parsed.orchestra)
+            .find(|(_, w)| PYTHON.iter().any(|p| w.starts_with(p)));
+        match found {
+            Some((line, name)) => Err(Error::new(
+                ErrorKind::Compile,
+                format!(
+                    "{origin}: `{name}` (line {}) is one of the Python opcodes, which only \
+                     Csound 6.18 has: choose Csound 6.18 (the Orchestra tab's Csound menu, or \
+                     --csound 6)",
+                    line + parsed.orchestra_line_offset as usize
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
     fn check_opcodes(tokens: &[(String, u32)], origin: &str) -> Result<Option<PythonTurn>> {
         if let Some((name, line)) = tokens
             .iter()
