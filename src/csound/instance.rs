@@ -59,20 +59,6 @@ pub fn warm_up() {
     }
 }
 
-/// The version number of `version`, e.g. 6180 for 6.18.0; 0 when it cannot run here.
-pub fn version_number(version: Version) -> i32 {
-    match sys::Api::of(version) {
-        // SAFETY: a pure query of a constant.
-        Ok(api) => unsafe { api.csoundGetVersion() },
-        Err(_) => 0,
-    }
-}
-
-/// The version number of the preferred Csound (see [`Version::preferred`]).
-pub fn version() -> i32 {
-    version_number(Version::preferred())
-}
-
 unsafe extern "C" fn on_message<F: sys::Flavor>(
     cs: *mut sys::CSOUND,
     attr: c_int,

@@ -62,7 +62,7 @@ pub use events::{EventKind, EventRefused, KillMode};
 #[cfg(target_arch = "x86_64")]
 pub use fpu::mxcsr;
 pub use fpu::FlushDenormals;
-pub use instance::{version, version_number, Csound};
+pub use instance::Csound;
 pub use messages::{Message, MessageLevel, MessageLog};
 pub use midi::{MidiFull, MidiInput};
 pub use output::SampleFormat;

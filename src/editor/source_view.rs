@@ -83,7 +83,7 @@ impl Ui {
     /// The Csound the orchestra runs on: choosing the other one recompiles the orchestra shown
     /// on it, and the project remembers the choice.
     fn csound_choice(&mut self, ui: &mut egui::Ui) {
-        let saved = self.params.orchestra().csound;
+        let saved = self.params.csound();
         let (current, _) = crate::engine::csound_for(saved.as_deref());
         let mut chosen = current;
         egui::ComboBox::from_id_salt("csound-version")
@@ -101,9 +101,7 @@ impl Ui {
             .response
             .on_hover_text("The Csound this orchestra runs on; saved with the project");
         if chosen != current {
-            let mut state = self.params.orchestra();
-            state.csound = Some(chosen.key().to_string());
-            self.params.set_orchestra(state);
+            self.params.set_csound(chosen.key());
             self.loader.compile(Source {
                 text: self.source.clone(),
                 origin: self.origin.clone(),

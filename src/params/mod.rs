@@ -374,6 +374,19 @@ impl PluginParams {
         self.orchestra.read().map(|s| s.clone()).unwrap_or_default()
     }
 
+    /// The Csound the orchestra state asks for (its [`OrchestraState::csound`]), without
+    /// copying the rest.
+    pub fn csound(&self) -> Option<String> {
+        self.orchestra.read().ok().and_then(|s| s.csound.clone())
+    }
+
+    /// Chooses the Csound the orchestra runs on from its next load.
+    pub fn set_csound(&self, key: &str) {
+        if let Ok(mut s) = self.orchestra.write() {
+            s.csound = Some(key.to_string());
+        }
+    }
+
     /// Replaces the orchestra state (never on the audio thread).
     pub fn set_orchestra(&self, state: OrchestraState) {
         if let Ok(mut s) = self.orchestra.write() {

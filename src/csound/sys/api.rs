@@ -55,6 +55,8 @@ impl Api {
     // `csoundCreate` and `csoundGetVersion`, none) and arguments valid for the C function of
     // the same name in 6.18, which the method hands on (or translates, for 7.0).
 
+    /// The library's version number (6181, 7000): the tests check which library a table calls.
+    #[cfg(test)]
     pub unsafe fn csoundGetVersion(self) -> c_int {
         unsafe { call!(self, csoundGetVersion()) }
     }
@@ -239,15 +241,21 @@ impl Api {
                         b'e' => 2,
                         _ => return -1,
                     };
-                    let mut fields = [0.0f64; 64];
-                    let n = (n.max(0) as usize).min(fields.len());
-                    fields[..n].copy_from_slice(std::slice::from_raw_parts(p, n));
-                    if let (Some(t), true) = (at, n > 1) {
-                        let now = s.lib.csoundGetScoreTime(cs.cast());
-                        fields[1] = (fields[1] + t - now).max(0.0);
+                    let n = n.max(0) as usize;
+                    let given = std::slice::from_raw_parts(p, n);
+                    match at {
+                        // Not on the audio thread (the plugins send relative events).
+                        Some(t) if n > 1 => {
+                            let mut fields = given.to_vec();
+                            let now = s.lib.csoundGetScoreTime(cs.cast());
+                            fields[1] = (fields[1] + t - now).max(0.0);
+                            s.lib
+                                .csoundEvent(cs.cast(), kind, fields.as_ptr(), n as c_int, 0);
+                        }
+                        _ => s
+                            .lib
+                            .csoundEvent(cs.cast(), kind, given.as_ptr(), n as c_int, 0),
                     }
-                    s.lib
-                        .csoundEvent(cs.cast(), kind, fields.as_ptr(), n as c_int, 0);
                     0
                 }
             }
