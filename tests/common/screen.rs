@@ -21,28 +21,36 @@ pub fn tool(name: &str) -> Command {
     command
 }
 
-/// Starts Xvfb on a free display; returns it and the display name.
+/// Starts Xvfb on a free display, which Xvfb itself picks and reports when it is ready
+/// (`-displayfd`): sockets left behind by killed servers do not count as taken, and two tests
+/// never race for one number. Returns the server and the display name.
 pub fn xvfb() -> (Running, String) {
-    let free = (90..200)
-        .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
-        .expect("a free X display number");
-    let display = format!(":{free}");
-    let child = tool("Xvfb")
-        .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-        .stdout(Stdio::null())
+    use std::io::BufRead;
+    let mut child = tool("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
         .spawn()
         .expect("Xvfb runs (install the xvfb package: scripts/setup-system.sh)");
+    let stdout = child.stdout.take().expect("Xvfb's stdout");
     let server = Running(child);
-    let socket = format!("/tmp/.X11-unix/X{free}");
-    let start = Instant::now();
-    while !Path::new(&socket).exists() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "Xvfb did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (server, display)
+    // Written once the server accepts connections.
+    let mut line = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("Xvfb reports its display");
+    let number: u32 = line
+        .trim()
+        .parse()
+        .expect("Xvfb started and named its display");
+    (server, format!(":{number}"))
 }
 
 /// A screenshot of the whole screen as (width, height, RGB bytes), also written to `ppm`.
