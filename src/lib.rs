@@ -129,6 +129,9 @@ const EFFECT_LAYOUTS: [AudioIOLayout; 7] = {
 
 /// Marker for the instrument.
 pub struct InstrumentFlavour;
+/// Marker for an exported instrument whose orchestra reads no MIDI controllers: notes only, so
+/// VST3 hosts, which receive controllers as 2,080 parameters, list only the orchestra's.
+pub struct NotesOnlyFlavour;
 /// Marker for the effect.
 pub struct EffectFlavour;
 
@@ -149,6 +152,17 @@ impl Flavour for InstrumentFlavour {
         Vst3SubCategory::Synth,
         Vst3SubCategory::Stereo,
     ];
+}
+
+impl Flavour for NotesOnlyFlavour {
+    const KIND: Kind = Kind::Instrument;
+    const NAME: &'static str = InstrumentFlavour::NAME;
+    const LAYOUTS: &'static [AudioIOLayout] = InstrumentFlavour::LAYOUTS;
+    const MIDI: MidiConfig = MidiConfig::Basic;
+    const CLAP_ID: &'static str = InstrumentFlavour::CLAP_ID;
+    const CLAP_FEATURES: &'static [ClapFeature] = InstrumentFlavour::CLAP_FEATURES;
+    const VST3_CLASS_ID: [u8; 16] = InstrumentFlavour::VST3_CLASS_ID;
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = InstrumentFlavour::VST3_SUBCATEGORIES;
 }
 
 impl Flavour for EffectFlavour {
@@ -184,6 +198,8 @@ pub struct CsoundPlugin<F: Flavour> {
 
 /// The Csound instrument plugin.
 pub type Instrument = CsoundPlugin<InstrumentFlavour>;
+/// An exported instrument without MIDI controllers (its name and ids are the export's).
+pub type NotesOnlyInstrument = CsoundPlugin<NotesOnlyFlavour>;
 /// The Csound effect plugin.
 pub type Effect = CsoundPlugin<EffectFlavour>;
 

@@ -11,6 +11,7 @@ use common::{peak, pitch, scratch};
 use exported::*;
 use hosts::catalogue;
 use hosts::drive::*;
+use hosts::Event;
 use std::path::Path;
 use std::process::Command;
 
@@ -106,6 +107,56 @@ fn two_exports_and_the_generic_instrument_play_side_by_side() {
         assert!((0.28..0.4).contains(&peaks[1]), "{format:?}: {peaks:?}");
     }
     // Exports are whole libraries (hundreds of MB in a debug build): not left behind.
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_instrument_receives_midi_controllers_only_if_its_orchestra_reads_them() {
+    let dir = scratch("controllers");
+    let out = dir.join("plugins");
+    let sine = write(&dir, "src/sine.csd", SINE);
+    let wheel = write(&dir, "src/wheel.csd", WHEEL);
+    let said = export(&sine, &["--name", "No Wheel", "--vendor", "T"], &out);
+    assert!(said.contains("MIDI controllers: not received"), "{said}");
+    let said = export(&wheel, &["--name", "Wheel", "--vendor", "T"], &out);
+    assert!(said.contains("MIDI controllers: received"), "{said}");
+    // Asked for, an orchestra that does not read them receives them too.
+    let args = ["--name", "Asked", "--vendor", "T", "--midi-controllers"];
+    export(&sine, &args, &out);
+    let vst3_controllers = 16 * 130;
+    let wheel_up = Event::Midi {
+        at: 0,
+        bytes: [0xB0, 1, 127],
+    };
+    for format in FORMATS {
+        let mut plain = open_export(format, &out.join("No Wheel"));
+        let mut wheel = open_export(format, &out.join("Wheel"));
+        let mut asked = open_export(format, &out.join("Asked"));
+        let extra = if format == Format::Vst3 {
+            vst3_controllers
+        } else {
+            0
+        };
+        // Hosts list exactly the orchestra's parameters, and the controllers' where it reads them.
+        assert_eq!(plain.param_count(), 2, "{format:?}");
+        assert_eq!(wheel.param_count(), 1 + extra, "{format:?}");
+        assert_eq!(asked.param_count(), 2 + extra, "{format:?}");
+        assert!(
+            (peak(&play(plain.as_mut(), 69)) - 0.5).abs() < 0.02,
+            "{format:?}"
+        );
+        // The wheel reaches the orchestra: silent until it moves, then at its full level.
+        assert!(peak(&play(wheel.as_mut(), 69)) < 1e-3, "{format:?}");
+        let up = run(
+            wheel.as_mut(),
+            36000,
+            &[256],
+            &[(0, wheel_up.clone()), (512, note_on(69))],
+            None,
+        );
+        let level = up[0][4800..].iter().fold(0f32, |m, s| m.max(s.abs()));
+        assert!((level - 0.5).abs() < 0.02, "{format:?}: {level}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

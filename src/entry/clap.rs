@@ -3,7 +3,7 @@
 
 use super::{offers, Offer};
 use crate::orchestra::Kind;
-use crate::{Effect, Instrument};
+use crate::{Effect, Instrument, NotesOnlyInstrument};
 use nice_plug::prelude::ClapPlugin;
 use nice_plug::wrapper::clap::{
     clap_host, clap_plugin, clap_plugin_descriptor, clap_plugin_entry, clap_plugin_factory,
@@ -111,6 +111,9 @@ unsafe extern "C" fn create_plugin(
         // SAFETY: our descriptor's id is one of its own null-terminated strings.
         if id == unsafe { CStr::from_ptr(descriptor.raw.id) } {
             return match offer.kind {
+                Kind::Instrument if !offer.midi_controllers => {
+                    create::<NotesOnlyInstrument>(host, &descriptor.raw)
+                }
                 Kind::Instrument => create::<Instrument>(host, &descriptor.raw),
                 Kind::Effect => create::<Effect>(host, &descriptor.raw),
             };

@@ -26,6 +26,9 @@ pub struct Offer {
     pub vst3_id: [u8; 16],
     /// `|`-separated VST3 subcategories.
     pub vst3_subcategories: String,
+    /// Whether an instrument's instances receive MIDI controllers (all but an export made
+    /// without them: [`crate::NotesOnlyInstrument`]).
+    pub midi_controllers: bool,
 }
 
 /// The plugins in this library file: the Csound Instrument and the Csound Effect, or the one
@@ -44,6 +47,7 @@ pub fn offers() -> &'static [Offer] {
             offer.vendor = m.vendor.clone();
             offer.clap_id = m.clap_id.clone();
             offer.vst3_id = m.vst3_bytes();
+            offer.midi_controllers = m.midi_controllers;
             if let Err(e) = &own.unpacked {
                 nice_plug::nice_error!("{}: could not unpack its files: {e}", m.name);
             }
@@ -71,6 +75,7 @@ fn generic<F: Flavour>() -> Offer {
             .map(Vst3SubCategory::as_str)
             .collect::<Vec<_>>()
             .join("|"),
+        midi_controllers: F::MIDI >= nice_plug::prelude::MidiConfig::MidiCCs,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::offers;
 use crate::orchestra::Kind;
-use crate::{Effect, Instrument};
+use crate::{Effect, Instrument, NotesOnlyInstrument};
 use nice_plug::prelude::Vst3Plugin;
 use nice_plug::wrapper::vst3::vst3::Steinberg::{
     int32, kInvalidArgument, kResultOk, tresult, FIDString, FUnknown, IPluginFactory,
@@ -114,6 +114,9 @@ impl IPluginFactoryTrait for Factory {
                 // SAFETY: the caller's pointers, checked above.
                 return unsafe {
                     match offer.kind {
+                        Kind::Instrument if !offer.midi_controllers => {
+                            create::<NotesOnlyInstrument>(iid, obj)
+                        }
                         Kind::Instrument => create::<Instrument>(iid, obj),
                         Kind::Effect => create::<Effect>(iid, obj),
                     }

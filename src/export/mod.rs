@@ -61,6 +61,12 @@ pub struct Manifest {
     /// choice still wins.
     #[serde(default)]
     pub csound: Option<String>,
+    /// Whether an instrument receives MIDI controllers, pitch bend and channel pressure: only
+    /// when its orchestra reads them (or the export asked). VST3 hosts list 2,080 parameters
+    /// for an instrument that does (16 channels x 130 controllers, how VST3 delivers them), so
+    /// one that does not lists only its own. Exports from before always received them.
+    #[serde(default = "yes")]
+    pub midi_controllers: bool,
     /// Every file in the payload.
     pub files: Vec<payload::Entry>,
 }
@@ -82,6 +88,10 @@ impl Manifest {
     fn entry(&self, path: &str) -> Option<&payload::Entry> {
         self.files.iter().find(|f| f.path == path)
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Bytes in lower-case hex (how the manifest writes ids and hashes).
@@ -125,7 +135,15 @@ pub fn own() -> Option<&'static Result<Own, String>> {
         let library = crate::csound::process::spawn::own_library()?;
         let own = open(&library).transpose()?.map(|(own, orchestra)| {
             let m = &own.manifest;
-            factory::make_own(orchestra, m.locked, &m.clap_id, m.csound.as_deref());
+            factory::make_own(
+                orchestra,
+                factory::Terms {
+                    locked: m.locked,
+                    id: m.clap_id.clone(),
+                    csound: m.csound.clone(),
+                    midi_controllers: m.midi_controllers,
+                },
+            );
             own
         });
         Some(own)

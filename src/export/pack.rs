@@ -13,6 +13,7 @@ use super::payload::{self, Builder};
 use super::unpack::is_inside;
 use super::{hex, Manifest, FORMAT};
 use crate::orchestra::declarations::ParamSpec;
+use crate::orchestra::reserved::reads_midi_controllers;
 use crate::orchestra::{content_hash, Kind};
 use crate::presets::{self, OrchestraRef, Preset};
 use std::collections::BTreeMap;
@@ -32,6 +33,9 @@ pub struct Request {
     /// The Csound its instances start on ([`crate::csound::Version::key`]); `None`: the
     /// preferred one of each machine.
     pub csound: Option<String>,
+    /// An instrument receives MIDI controllers even if its code does not seem to read them
+    /// (it takes raw MIDI, or the user asked); otherwise only if it does.
+    pub midi_controllers: bool,
 }
 
 /// An export ready to be written.
@@ -86,6 +90,10 @@ pub fn package(request: &Request) -> Result<Package, String> {
         preset_paths.push(path);
     }
 
+    let controllers = request.kind == Kind::Instrument
+        && (request.midi_controllers
+            || reads_midi_controllers(&text)
+            || files.code.iter().any(|code| reads_midi_controllers(code)));
     let ids = Ids::of(request.kind, &vendor, &name);
     let manifest = Manifest {
         format: FORMAT,
@@ -99,6 +107,7 @@ pub fn package(request: &Request) -> Result<Package, String> {
         presets: preset_paths,
         locked: request.locked,
         csound: request.csound.clone(),
+        midi_controllers: controllers,
         files: builder.entries().to_vec(),
     };
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
@@ -114,6 +123,8 @@ struct Files {
     found: BTreeMap<String, Vec<u8>>,
     /// Source file -> payload path, so a file named twice is taken once.
     taken: BTreeMap<PathBuf, String>,
+    /// The text of every `#include`d file: orchestra code too.
+    code: Vec<String>,
 }
 
 impl Files {
@@ -123,6 +134,7 @@ impl Files {
         Files {
             found: BTreeMap::new(),
             taken,
+            code: Vec::new(),
         }
     }
 
@@ -183,7 +195,11 @@ impl Files {
         let data = std::fs::read(&source).ok()?;
         let data = match crate::csound::csd::decode(&data, literal) {
             // An included file is orchestra code: what it names comes along too.
-            Ok(code) if include => self.gather(&code, dir).into_bytes(),
+            Ok(code) if include => {
+                let code = self.gather(&code, dir);
+                self.code.push(code.clone());
+                code.into_bytes()
+            }
             _ => data,
         };
         self.found.insert(path.clone(), data);
@@ -418,6 +434,7 @@ mod tests {
             params: Vec::new(),
             locked: false,
             csound: None,
+            midi_controllers: false,
         })
         .unwrap();
         let m = &package.manifest;
@@ -461,9 +478,48 @@ mod tests {
             params: Vec::new(),
             locked: false,
             csound: None,
+            midi_controllers: false,
         };
         assert!(package(&request).unwrap_err().contains("a/b"));
         assert_eq!(bundle_name("  .Acid: Bass? "), "Acid Bass");
         assert_eq!(bundle_name("***"), "Csound Export");
+    }
+
+    #[test]
+    fn an_instrument_receives_midi_controllers_only_when_its_code_reads_them() {
+        let dir = std::env::temp_dir().join(format!("pack-cc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let csd = dir.join("a.csd");
+        let exported = |include: &str, kind: Kind, asked: bool| {
+            std::fs::write(dir.join("x.inc"), include).unwrap();
+            std::fs::write(
+                &csd,
+                "<CsoundSynthesizer>\n<CsInstruments>\n#include \"x.inc\"\n\
+                 instr 1\n a1 oscili 0.1, p4\n out a1\nendin\n\
+                 </CsInstruments>\n</CsoundSynthesizer>\n",
+            )
+            .unwrap();
+            let request = Request {
+                csd: csd.clone(),
+                name: "A".into(),
+                vendor: "V".into(),
+                kind,
+                params: Vec::new(),
+                locked: false,
+                csound: None,
+                midi_controllers: asked,
+            };
+            package(&request).unwrap().manifest.midi_controllers
+        };
+        let plain = "giX = 1\n";
+        let reads = "opcode Mod, k, 0\n xout ctrl7(1, 1, 0, 1)\nendop\n";
+        assert!(!exported(plain, Kind::Instrument, false));
+        assert!(
+            exported(reads, Kind::Instrument, false),
+            "read in an include"
+        );
+        assert!(exported(plain, Kind::Instrument, true), "asked for");
+        assert!(!exported(reads, Kind::Effect, true), "effects take no MIDI");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

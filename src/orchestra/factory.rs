@@ -36,38 +36,50 @@ pub const DEFAULT_INSTRUMENT: &str = "poly-synth.csd";
 /// The effect's orchestra when the user has chosen none.
 pub const DEFAULT_EFFECT: &str = "ping-pong-delay.csd";
 
+/// How an exported plugin differs from the generic ones, besides its orchestra.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terms {
+    /// Every instance plays the export's orchestra, whatever a project or preset brings.
+    pub locked: bool,
+    /// The export's plugin id: what keeps its user presets apart from other plugins'.
+    pub id: String,
+    /// The Csound its new instances start on, when the export says.
+    pub csound: Option<String>,
+    /// Whether its instances receive MIDI controllers (an instrument made without them does
+    /// not, so VST3 hosts list only its own parameters).
+    pub midi_controllers: bool,
+}
+
 /// An exported plugin's own content, set once when its library loads.
 struct Own {
     orchestras: &'static [FactoryOrchestra],
-    locked: bool,
-    /// The export's plugin id: what keeps its user presets apart from other plugins'.
-    id: String,
-    /// The Csound its new instances start on, when the export says.
-    csound: Option<String>,
+    terms: Terms,
 }
 
 static OWN: std::sync::OnceLock<Own> = std::sync::OnceLock::new();
 
-/// Makes `orchestra` this library's only built-in orchestra (an exported plugin's, whose plugin
-/// id is `id`); `locked` keeps every instance on it; new instances start on Csound `csound`
-/// when given. The first call wins; the content lives as long as the library.
-pub fn make_own(orchestra: FactoryOrchestra, locked: bool, id: &str, csound: Option<&str>) {
+/// Makes `orchestra` this library's only built-in orchestra, an exported plugin's, on its
+/// `terms`. The first call wins; the content lives as long as the library.
+pub fn make_own(orchestra: FactoryOrchestra, terms: Terms) {
     let _ = OWN.get_or_init(|| Own {
         orchestras: Box::leak(Box::new([orchestra])),
-        locked,
-        id: id.to_string(),
-        csound: csound.map(str::to_string),
+        terms,
     });
 }
 
 /// The Csound an export's new instances start on, when the export says.
 pub fn own_csound() -> Option<&'static str> {
-    OWN.get().and_then(|own| own.csound.as_deref())
+    OWN.get().and_then(|own| own.terms.csound.as_deref())
 }
 
 /// The plugin id of this library's export, if it is one.
 pub fn own_id() -> Option<&'static str> {
-    OWN.get().map(|own| own.id.as_str())
+    OWN.get().map(|own| own.terms.id.as_str())
+}
+
+/// Whether instances receive MIDI controllers: always, but in an export made without them.
+pub fn midi_controllers() -> bool {
+    OWN.get().is_none_or(|own| own.terms.midi_controllers)
 }
 
 /// The built-in orchestras: the factory ones, or an export's own.
@@ -77,7 +89,7 @@ fn all() -> &'static [FactoryOrchestra] {
 
 /// Whether this is an exported plugin whose orchestra cannot be replaced.
 pub fn locked() -> bool {
-    OWN.get().is_some_and(|own| own.locked)
+    OWN.get().is_some_and(|own| own.terms.locked)
 }
 
 /// The built-in orchestras of one kind.

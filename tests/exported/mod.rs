@@ -37,6 +37,26 @@ endin
 </CsoundSynthesizer>
 "#;
 
+/// A sine whose level is the modulation wheel (CC 1), as score events: it reads MIDI
+/// controllers, so its export receives them.
+pub const WHEEL: &str = r#"<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+chn_k "tune", 1, 2, 0, -1, 1, 0, 0, 0, 0, "label=Tune"
+instr 1
+  kwheel chnget "MIDI_CC1"
+  a1 poscil 0.5 * kwheel, cpsmidinn(p4) * semitone(chnget:k("tune"))
+  outs a1, a1
+endin
+</CsInstruments>
+<CsScore>
+</CsScore>
+</CsoundSynthesizer>
+"#;
+
 /// A Cabbage instrument: a square wave an octave below the note, played through Csound's MIDI
 /// system; its widgets (one inside a group box) are its parameters.
 pub const SQUARE: &str = r#"<Cabbage>

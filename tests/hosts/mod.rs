@@ -80,7 +80,13 @@ pub struct ParamInfo {
 pub trait TestHost {
     /// The latency the plugin reports now, in frames.
     fn latency(&mut self) -> u32;
+    /// The plugin's parameters, as a musician would pick them (VST3's MIDI controller
+    /// parameters left out).
     fn params(&mut self) -> Vec<ParamInfo>;
+    /// How many parameters the host lists in all (VST3's MIDI controller ones included).
+    fn param_count(&mut self) -> usize {
+        self.params().len()
+    }
     /// Processes one block of `frames` frames (1..=max_block). `input` holds one Vec per input
     /// channel (each `frames` long) or is empty. Returns one Vec per output channel.
     fn process(

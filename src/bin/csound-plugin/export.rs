@@ -5,6 +5,7 @@ use crate::contain::Heartbeat;
 use crate::inputs::{self, explain, kind, CsoundChoice, PluginKind};
 use csound_plugin::engine::{Engine, Setup};
 use csound_plugin::export::pack::{self, Request};
+use csound_plugin::orchestra::note_mode::NoteMode;
 use csound_plugin::orchestra::source::code_words;
 use csound_plugin::orchestra::trust::TrustStore;
 use csound_plugin::orchestra::{safety, Kind, Source};
@@ -39,6 +40,12 @@ pub struct ExportArgs {
     /// every machine); by default each machine's preferred one. A project's choice still wins.
     #[arg(long, value_enum)]
     csound: Option<CsoundChoice>,
+    /// Let the instrument receive MIDI controllers, pitch bend and channel pressure even though
+    /// its orchestra does not seem to read them (it does when it reads `MIDI_CC..` channels,
+    /// `ctrl7`, `midictrl`... or takes raw MIDI). Without them, VST3 hosts list only the
+    /// orchestra's parameters, not 2,080 more for the controllers.
+    #[arg(long)]
+    midi_controllers: bool,
     /// The csound-plugin library to export from (default: the one beside this program, else
     /// the installed `Csound Plugin.clap`).
     #[arg(long)]
@@ -78,6 +85,8 @@ pub fn run(args: ExportArgs) -> Result<(), String> {
         csound: args
             .csound
             .map(|c| inputs::csound(Some(c)).key().to_string()),
+        // Csound's own MIDI system takes every controller (the sustain pedal, all notes off).
+        midi_controllers: args.midi_controllers || loaded.note_mode == NoteMode::Midi,
     })?;
     let (template, library) = pack::template(args.from.as_deref())?;
     let m = &package.manifest;
@@ -133,6 +142,16 @@ pub fn run(args: ExportArgs) -> Result<(), String> {
         println!(
             "  (hosts see the first {}; the rest are in the plugin's window only)",
             csound_plugin::params::SLOTS
+        );
+    }
+    if k == Kind::Instrument {
+        println!(
+            "\nMIDI controllers: {}",
+            if m.midi_controllers {
+                "received (VST3 hosts also list 2,080 controller parameters)"
+            } else {
+                "not received: the orchestra does not read them (--midi-controllers to change)"
+            }
         );
     }
     println!("\nfiles ({}):", m.files.len());

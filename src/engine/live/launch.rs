@@ -3,10 +3,12 @@
 //! [`saved_source`] (the orchestra a saved state names).
 
 use crate::csound::process::spawn::{own_library, Program};
+use crate::csound::MessageLevel;
 use crate::engine::driver::Engine;
 use crate::engine::remote::RemoteEngine;
 use crate::engine::voice::Voice;
 use crate::orchestra::factory;
+use crate::orchestra::reserved::reads_midi_controllers;
 use crate::orchestra::source::{Kind, Source};
 use crate::orchestra::trust::TrustStore;
 use crate::params::state::OrchestraState;
@@ -105,6 +107,16 @@ pub fn load_into(
             (Voice::Remote(Box::new(engine)), loaded)
         }
     };
+    if kind == Kind::Instrument
+        && !factory::midi_controllers()
+        && reads_midi_controllers(&source.text)
+    {
+        engine.messages().note(
+            MessageLevel::Warning,
+            "csound-plugin: this orchestra reads MIDI controllers, but this plugin was exported \
+             without them (its orchestra did not read them): export it again to receive them",
+        );
+    }
     params.disengage(&loaded.fresh);
     params.set_specs(&loaded.params, &loaded.slots);
     params.set_layout(loaded.layout.clone());

@@ -88,6 +88,11 @@ impl TestHost for Vst3Host {
             .collect()
     }
 
+    fn param_count(&mut self) -> usize {
+        // SAFETY: a COM call on a live object.
+        unsafe { self.controller.getParameterCount() as usize }
+    }
+
     fn process(
         &mut self,
         input: &[Vec<f32>],
