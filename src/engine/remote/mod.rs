@@ -6,11 +6,14 @@
 //! | [`protocol`] | what travels: the shared block's layout, the control messages |
 //! | [`server`] | the engine process: load, then answer blocks |
 //! | [`proxy`] | the plugin's side: start the process, stand in for the engine, watchdog |
+//! | [`health`] | how an engine process is doing, and what happened to it, in words |
 //! | [`commands`] | telling a running engine something (a text channel) |
 
 pub mod commands;
+pub mod health;
 pub mod protocol;
 pub mod proxy;
 pub mod server;
 
-pub use proxy::{Health, RemoteEngine};
+pub use health::Health;
+pub use proxy::RemoteEngine;

@@ -4,11 +4,13 @@
 //!
 //! The audio thread never waits longer than the deadline ([`RemoteEngine::set_deadline`]): a
 //! block the engine has not answered by then plays silence (instrument) or its dry input
-//! (effect), and later blocks do the same until the engine catches up. An engine late for more
-//! than [`GRACE`] is killed; a crashed or killed engine is noticed at the next block (its
+//! (effect), and later blocks do the same until the engine catches up. An engine behind for
+//! more than [`GRACE`] (no block answered in time: it stopped answering, or it is far slower
+//! than real time) is killed; a crashed or killed engine is noticed at the next block (its
 //! supervisor thread marks the shared block), and [`Health`] says what happened.
 
 use super::commands::Commands;
+use super::health::{Health, GRACE};
 use super::protocol::{
     build_id, read_samples, write_samples, BlockHeader, Layout, LoadRequest, Report, WidgetChange,
     ANSWER, COMPUTE, DEAD, FLAG_KEEP_OUTPUT, FLAG_RESET, FLAG_SIDECHAIN, MAX_EVENTS, REQUEST,
@@ -16,7 +18,7 @@ use super::protocol::{
 };
 use crate::csound::process::shared::{self, SharedRegion};
 use crate::csound::process::spawn::Program;
-use crate::csound::process::zygote::{self, EngineProcess};
+use crate::csound::process::zygote;
 use crate::csound::{Error, ErrorKind, MessageLevel, MessageLog};
 use crate::engine::driver::MAX_CHANNELS;
 use crate::engine::events::{HeldNotes, MidiEvent};
@@ -26,60 +28,12 @@ use crate::orchestra::source::{Kind, Source};
 use crate::params::state::OrchestraState;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long a compile may take before the engine process is stopped.
 pub const COMPILE_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// How long an engine may stay late before it is killed.
-pub const GRACE: Duration = Duration::from_secs(2);
-
-/// How an engine process is doing, shared by the audio thread, its supervisor and the editor.
-#[derive(Debug)]
-pub struct Health {
-    process: EngineProcess,
-    /// 0 while it runs; then how it ended ([`zygote::Ended`]).
-    ended: AtomicI32,
-    /// It stopped answering and was killed.
-    stalled: AtomicBool,
-    /// The plugin ended it (replaced, or the plugin closed): nothing to report.
-    retired: AtomicBool,
-    /// When it started.
-    started: Instant,
-}
-
-impl Health {
-    /// How long ago the engine process started.
-    pub fn age(&self) -> Duration {
-        self.started.elapsed()
-    }
-
-    /// What happened, in words, once the engine is gone; `None` while it runs or when the
-    /// plugin ended it.
-    pub fn failure(&self) -> Option<String> {
-        let ended = self.ended.load(Ordering::Acquire);
-        if ended == 0 || self.retired.load(Ordering::Acquire) {
-            return None;
-        }
-        if self.stalled.load(Ordering::Acquire) {
-            return Some(format!(
-                "Csound stopped responding (no answer for {} s) and was stopped: an endless \
-                 loop in the orchestra, or more voices than the machine can play",
-                GRACE.as_secs()
-            ));
-        }
-        Some(match ended {
-            6 => "Csound crashed (SIGABRT: it found its memory corrupted and aborted)".into(),
-            11 => "Csound crashed (SIGSEGV, a memory error)".into(),
-            9 => "Csound was killed (SIGKILL)".into(),
-            zygote::UNKNOWN => "the engine process ended".into(),
-            s if s < 1000 => format!("Csound crashed (signal {s})"),
-            code => format!("the engine process ended (exit code {})", code - 1000),
-        })
-    }
-}
 
 /// An engine in its own process, driven from the audio thread.
 pub struct RemoteEngine {
@@ -93,6 +47,8 @@ pub struct RemoteEngine {
     seq: u32,
     /// A block not answered by its deadline: its number and when it was asked for.
     late: Option<(u32, Instant)>,
+    /// When the engine first missed a deadline, with no block answered in time since.
+    behind_since: Option<Instant>,
     deadline: Duration,
     /// Frames the engine has gathered of its current k-period, as of the last block sent.
     engine_pos: usize,
@@ -151,13 +107,7 @@ impl RemoteEngine {
             .map_err(|e| failed(format!("could not connect to the engine: {e}")))?;
         let process = zygote::spawn(program, theirs.into(), shared_fd)
             .map_err(|e| failed(format!("could not start the engine process: {e}")))?;
-        let health = Arc::new(Health {
-            process,
-            ended: AtomicI32::new(0),
-            stalled: AtomicBool::new(false),
-            retired: AtomicBool::new(false),
-            started: Instant::now(),
-        });
+        let health = Arc::new(Health::new(process));
         let request = LoadRequest {
             source: source.clone(),
             sample_rate,
@@ -217,6 +167,7 @@ impl RemoteEngine {
             health,
             seq: 0,
             late: None,
+            behind_since: None,
             deadline: Duration::from_millis(250),
             engine_pos: 0,
             staged: 0,
@@ -347,8 +298,9 @@ impl RemoteEngine {
             return self.pass(io);
         }
         if let Some((seq, since)) = self.late {
+            let behind = self.behind_since.unwrap_or(since);
             if answer != seq {
-                if since.elapsed() > GRACE && !self.health.stalled.swap(true, Ordering::AcqRel) {
+                if behind.elapsed() > GRACE && !self.health.stalled.swap(true, Ordering::AcqRel) {
                     self.health.process.kill();
                 }
                 self.events.clear();
@@ -480,12 +432,14 @@ impl RemoteEngine {
         loop {
             let now = words[ANSWER].load(Ordering::Acquire);
             if now == seq {
+                self.behind_since = None;
                 break;
             }
             let waited = asked.elapsed();
             if now == DEAD || waited >= self.deadline {
                 if now != DEAD {
                     self.late = Some((seq, asked));
+                    self.behind_since.get_or_insert(asked);
                 }
                 return self.pass(io);
             }
