@@ -4,6 +4,7 @@
 mod common;
 use common::{frequency, scratch};
 use csound_plugin::csound::process::spawn::Program;
+use csound_plugin::csound::Message;
 use csound_plugin::engine::live::{Launch, Loader, Player, Status, FADE_SECONDS};
 use csound_plugin::engine::transport::Transport;
 use csound_plugin::engine::MidiEvent;
@@ -220,4 +221,39 @@ fn a_watched_file_recompiles_when_saved() {
     play(&mut player, &mut out, 80, &[note_on(69)], &|_| None);
     let tail: Vec<f64> = out[out.len() - 9600..].iter().map(|&s| s as f64).collect();
     assert!((frequency(&tail, SR) - 660.0).abs() < 1.0);
+}
+
+#[test]
+fn a_csound_chosen_while_a_load_runs_is_the_one_the_next_load_uses() {
+    let (params, loader, _player) = start(sine_csd(1.0, ""));
+    let first = params.csound().expect("the first load records its Csound");
+    let other = if first == "6" { "7" } else { "6" };
+    // Global code that keeps the compile busy for a while.
+    let busy = "giN = 0\nwhile giN < 6000000 do\n giN += 1\nod\n";
+    let loads = loader.generation();
+    loader.compile(source(sine_csd(1.0, busy), "busy.csd"));
+    std::thread::sleep(Duration::from_millis(100));
+    // As the editor's Csound menu does, while that compile runs.
+    params.set_csound(other);
+    loader.compile(source(sine_csd(1.0, ""), "after.csd"));
+    let started = std::time::Instant::now();
+    while loader.generation() < loads + 2 && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(matches!(loader.status(), Status::Loaded { .. }));
+    assert_eq!(params.csound().as_deref(), Some(other));
+    // The engine process's console arrives as it writes it.
+    let label = csound_plugin::csound::Version::from_key(other)
+        .expect("a Csound")
+        .label();
+    let banner = format!("after.csd runs on {label}");
+    let console = loader.log().expect("a console");
+    let mut seen = Vec::new();
+    while !seen.iter().any(|m: &Message| m.text.contains(&banner))
+        && started.elapsed() < Duration::from_secs(20)
+    {
+        seen.extend(console.take());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(seen.iter().any(|m| m.text.contains(&banner)), "{seen:?}");
 }

@@ -80,6 +80,7 @@ pub fn load_into(
     setup: &Setup,
 ) -> Result<Voice, crate::csound::Error> {
     let mut state = params.orchestra();
+    let asked = state.csound.clone();
     // A new instance runs on its export's Csound or the preferred one, and its projects
     // remember which.
     if state.csound.is_none() {
@@ -127,6 +128,12 @@ pub fn load_into(
     let is_own = own.path.is_some() && own.text == source.text;
     state.text = (!is_own).then(|| source.text.clone());
     state.path = source.path.clone().filter(|_| !is_own);
+    // A Csound chosen in the editor while this load ran stays chosen: the load it asked for
+    // comes next and must see it.
+    let chosen = params.csound();
+    if chosen != asked {
+        state.csound = chosen;
+    }
     params.set_orchestra(state);
     Ok(engine)
 }
