@@ -45,7 +45,7 @@ pub fn is_midi_channel(name: &str) -> bool {
 
 /// The controller channels the plugins write (poly pressure is not among them: it comes with
 /// the notes in every host). A word that starts with one counts (`MIDI_CC` of `"MIDI_CC%d"`).
-const CONTROLLER_CHANNELS: [&str; 4] = [
+const CONTROLLER_CHANNELS: &[&str] = &[
     "MIDI_CC",
     "MIDI_PITCH_BEND",
     "MIDI_MOD_WHEEL",
@@ -54,7 +54,7 @@ const CONTROLLER_CHANNELS: [&str; 4] = [
 
 /// Csound's opcodes that read controllers, pitch bend, channel pressure or program changes
 /// from its own MIDI system.
-const CONTROLLER_OPCODES: [&str; 27] = [
+const CONTROLLER_OPCODES: &[&str] = &[
     "ctrl7",
     "ctrl14",
     "ctrl21",

@@ -45,9 +45,10 @@ pub struct RemoteEngine {
     health: Arc<Health>,
     /// The number of the last block asked for.
     seq: u32,
-    /// A block not answered by its deadline: its number and when it was asked for.
-    late: Option<(u32, Instant)>,
-    /// When the engine first missed a deadline, with no block answered in time since.
+    /// The number of a block not answered by its deadline.
+    late: Option<u32>,
+    /// When the engine first missed a deadline, with no block answered in time since: set
+    /// whenever `late` is.
     behind_since: Option<Instant>,
     deadline: Duration,
     /// Frames the engine has gathered of its current k-period, as of the last block sent.
@@ -297,10 +298,10 @@ impl RemoteEngine {
             self.events.clear();
             return self.pass(io);
         }
-        if let Some((seq, since)) = self.late {
-            let behind = self.behind_since.unwrap_or(since);
+        if let Some(seq) = self.late {
             if answer != seq {
-                if behind.elapsed() > GRACE && !self.health.stalled.swap(true, Ordering::AcqRel) {
+                let behind = self.behind_since.map_or(Duration::ZERO, |t| t.elapsed());
+                if behind > GRACE && !self.health.stalled.swap(true, Ordering::AcqRel) {
                     self.health.process.kill();
                 }
                 self.events.clear();
@@ -438,7 +439,7 @@ impl RemoteEngine {
             let waited = asked.elapsed();
             if now == DEAD || waited >= self.deadline {
                 if now != DEAD {
-                    self.late = Some((seq, asked));
+                    self.late = Some(seq);
                     self.behind_since.get_or_insert(asked);
                 }
                 return self.pass(io);
