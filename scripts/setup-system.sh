@@ -3,7 +3,8 @@
 # Csound 6.18 (library, headers, command line, plugin opcodes with Python), gcc (the engine launcher), libclang for
 # bindgen; for the standalone build ALSA and JACK headers; for the editor's screenshot test an
 # X server without a screen (Xvfb, Mesa's software OpenGL), xwd, netpbm and tesseract (OCR);
-# curl, for the pinned Csound 7.0 the plugin carries (scripts/fetch-csound7.sh, run last).
+# curl, for the pinned Csound 7.0 the plugin carries (scripts/fetch-csound7.sh); patch, for our
+# framework patches (scripts/patch-framework.sh, run last).
 # Uses sudo when not root.
 set -euo pipefail
 
@@ -12,7 +13,7 @@ packages=(
   pkg-config libasound2-dev libjack-jackd2-dev
   xvfb libgl1 libglx-mesa0 libegl1 libgl1-mesa-dri libx11-xcb1 libxkbcommon-x11-0
   x11-apps x11-utils netpbm tesseract-ocr tesseract-ocr-eng
-  curl ca-certificates
+  curl ca-certificates patch
 )
 
 missing=()
@@ -27,3 +28,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 bash "$(dirname "$0")/fetch-csound7.sh"
+bash "$(dirname "$0")/patch-framework.sh"
