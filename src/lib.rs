@@ -81,10 +81,8 @@ const WIDTHS: [(u32, &str); 7] = [
 const SIDECHAIN: [std::num::NonZeroU32; 1] = [new_nonzero_u32(2)];
 
 /// The instrument's layouts: every width, each with the stereo sidechain (VST3 lets a host
-/// change channel counts, not buses). VST3 hosts cannot pick the wider ones yet: nice-plug
-/// 0.4.2's `setBusArrangements` reads an instrument's sidechain one place past the host's list
-/// (it counts aux inputs from 1 when there is no main input), so it refuses every request; CLAP
-/// hosts can.
+/// change channel counts, not buses). Hosts of both formats pick them (VST3 since our framework
+/// patch to `setBusArrangements`, framework/patches/nice-plug/06).
 const INSTRUMENT_LAYOUTS: [AudioIOLayout; 7] = {
     let mut layouts = [AudioIOLayout::const_default(); 7];
     let mut i = 0;
@@ -260,6 +258,10 @@ impl<F: Flavour> Plugin for CsoundPlugin<F> {
     const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = F::LAYOUTS;
     const MIDI_INPUT: MidiConfig = F::MIDI;
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
+    /// Room for a block's events without growing on the audio thread: the VST3 wrapper queues
+    /// every parameter point and note of a block here (Ardour and Steinberg's validator send
+    /// more than the default 1,024), and a full queue is grown there.
+    const INPUT_EVENT_CAPACITY: usize = 16384;
 
     type SysExMessage = ();
     type BackgroundTask = ();
@@ -269,7 +271,11 @@ impl<F: Flavour> Plugin for CsoundPlugin<F> {
         self.params.clone()
     }
 
-    fn editor(&mut self, _executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+    fn editor(&mut self, executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        // nice-plug asks for the editor once, when it creates the plugin: the executor is how
+        // the host hears of values the plugin sets itself (framework/patches).
+        self.params
+            .on_values_changed(Box::new(move || executor.notify_param_values_changed()));
         Some(editor::CsoundEditor::new(
             entry::name_of(F::KIND),
             F::KIND,
@@ -363,6 +369,13 @@ impl<F: Flavour> ClapPlugin for CsoundPlugin<F> {
 impl<F: Flavour> Vst3Plugin for CsoundPlugin<F> {
     const VST3_CLASS_ID: [u8; 16] = F::VST3_CLASS_ID;
     const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = F::VST3_SUBCATEGORIES;
+
+    /// VST3 delivers MIDI controllers as parameters (16 channels x 130 would list 2,080 of
+    /// them): every controller, pressure and pitch bend on channel 1, and on the other
+    /// fifteen what MPE sends per note (pitch bend, channel pressure, CC 74). 175 in all.
+    fn vst3_midi_controller(channel: u8, cc: u8) -> bool {
+        engine::vst3_midi_controller(channel, cc)
+    }
 }
 
 // The entry points (`clap_entry`, `GetPluginFactory`) are in `entry`: nice-plug's export

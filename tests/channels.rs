@@ -108,9 +108,8 @@ fn p7_to_p9_get_what_the_csplugin_section_declares() {
     }
 }
 
-/// CLAP only: VST3 hosts cannot give the instrument a wider bus (see `INSTRUMENT_LAYOUTS` in
-/// src/lib.rs: nice-plug's `setBusArrangements` misreads an instrument's sidechain); the VST3
-/// effect takes one ([`a_quad_effect_processes_four_channels`]).
+/// In both formats: VST3 hosts can widen the instrument since our framework patch
+/// (framework/patches/nice-plug/06: `setBusArrangements` misread an instrument's sidechain).
 #[test]
 fn a_wide_track_hears_every_channel_of_a_wide_orchestra() {
     let gains = [1.0f32, 0.5, 0.25, 0.125, -1.0, -0.5];
@@ -118,8 +117,8 @@ fn a_wide_track_hears_every_channel_of_a_wide_orchestra() {
         "nchnls = 6",
         "outc a1, a1 * 0.5, a1 * 0.25, a1 * 0.125, -a1, a1 * -0.5",
     );
-    for format in [Format::Clap] {
-        for width in [4u32, 6, 8] {
+    for format in FORMATS {
+        for width in [1u32, 4, 6, 8] {
             let mut host = open_wide(format, Which::Instrument, 48000.0, 256, width);
             load_orchestra(host.as_mut(), Some(&csd), None);
             let out = run(host.as_mut(), 8000, &[256], &[(0, note_on(60))], None);

@@ -123,7 +123,8 @@ fn an_instrument_receives_midi_controllers_only_if_its_orchestra_reads_them() {
     // Asked for, an orchestra that does not read them receives them too.
     let args = ["--name", "Asked", "--vendor", "T", "--midi-controllers"];
     export(&sine, &args, &out);
-    let vst3_controllers = 16 * 130;
+    // Every controller on channel 1, pitch bend, pressure and CC 74 on the other 15.
+    let vst3_controllers = 130 + 15 * 3;
     let wheel_up = Event::Midi {
         at: 0,
         bytes: [0xB0, 1, 127],

@@ -257,3 +257,27 @@ fn a_csound_chosen_while_a_load_runs_is_the_one_the_next_load_uses() {
     }
     assert!(seen.iter().any(|m| m.text.contains(&banner)), "{seen:?}");
 }
+
+/// A recompile that changes a channel's declared default moves the slot the host shows to it,
+/// and tells the host, without marking the slot as moved.
+#[test]
+fn a_recompile_shows_the_host_the_new_declared_defaults() {
+    let (params, loader, _player) = start(sine_csd(1.0, ""));
+    let told = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = told.clone();
+    params.on_values_changed(Box::new(move || {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }));
+    let slot = params.orchestra().bindings["gain"];
+    assert!((params.slots[slot].normalized() - 0.5).abs() < 1e-6);
+    let louder = sine_csd(1.0, "").replace("0.5, 0, 1", "0.8, 0, 1");
+    loader.compile(source(louder, "b.csd"));
+    assert!(matches!(
+        loader.wait(Duration::from_secs(20)),
+        Status::Loaded { .. }
+    ));
+    assert!((params.slots[slot].normalized() - 0.8).abs() < 1e-6);
+    assert_eq!(params.slots[slot].text(0.8), "Gain: 0.800");
+    assert_eq!(told.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(!params.is_engaged(slot), "not moved by the user");
+}

@@ -7,6 +7,26 @@
 
 use crate::csound::{ControlChannel, Csound, Result};
 
+/// VST3's number for channel pressure among controllers (CC numbers are 0..=127).
+pub const VST3_CHANNEL_PRESSURE: u8 = 128;
+/// VST3's number for pitch bend among controllers.
+pub const VST3_PITCH_BEND: u8 = 129;
+/// The per-note controller MPE sends on its member channels (timbre, "slide").
+pub const MPE_TIMBRE: u8 = 74;
+
+/// Whether a VST3 instance receives controller `cc` (0..=127, [`VST3_CHANNEL_PRESSURE`],
+/// [`VST3_PITCH_BEND`]) on MIDI channel `channel` (0..=15).
+///
+/// VST3 has no MIDI controller input: a host maps each (channel, controller) to a hidden
+/// parameter, and all 16 x 130 make 2,080 parameters that some hosts take tens of seconds to
+/// load and some list. So: everything on channel 1 (where a keyboard and MPE's master channel
+/// send, mod wheel and sustain included), and on channels 2-16 what MPE sends per note: pitch
+/// bend, channel pressure and CC 74. 130 + 15 x 3 = 175 parameters. CLAP receives every
+/// controller on every channel.
+pub fn vst3_midi_controller(channel: u8, cc: u8) -> bool {
+    channel == 0 || matches!(cc, VST3_PITCH_BEND | VST3_CHANNEL_PRESSURE | MPE_TIMBRE)
+}
+
 /// Handles to the controller channels, resolved when the orchestra loads so the audio thread
 /// never looks a name up.
 pub struct MidiControls {

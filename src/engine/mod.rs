@@ -38,6 +38,7 @@ pub mod remote;
 pub mod transport;
 pub mod voice;
 
+pub use controllers::vst3_midi_controller;
 pub use driver::{Engine, CEILING, MAX_CHANNELS, STEREO};
 pub use events::MidiEvent;
 pub use load::{csound_for, Loaded, ScorePlay, Setup};

@@ -9,16 +9,14 @@
 //! offers the latency, params and state extensions (with no-op callbacks: this host reads
 //! everything on demand).
 
+use super::clap_handlers::{Handlers, MainThread, Shared};
 use super::clap_ports::{main_port, port_layout, select_config};
 use super::{Event, ParamInfo, Setup, TestHost, Transport};
 use clack_extensions::audio_ports::PluginAudioPorts;
-use clack_extensions::gui::{GuiSize, HostGui, HostGuiImpl, PluginGui};
-use clack_extensions::latency::{HostLatency, HostLatencyImpl, PluginLatency};
-use clack_extensions::params::{
-    HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamInfoBuffer,
-    ParamInfoFlags, ParamRescanFlags, PluginParams,
-};
-use clack_extensions::state::{HostState, HostStateImpl, PluginState};
+use clack_extensions::gui::PluginGui;
+use clack_extensions::latency::PluginLatency;
+use clack_extensions::params::{ParamInfoBuffer, ParamInfoFlags, PluginParams};
+use clack_extensions::state::PluginState;
 use clack_host::events::event_types::{
     MidiEvent, NoteOffEvent, NoteOnEvent, ParamValueEvent, TransportEvent, TransportFlags,
 };
@@ -28,7 +26,7 @@ use clack_host::utils::FixedPoint;
 use std::collections::HashMap;
 use std::ffi::CString;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 /// Loads the plugin `plugin_id` from the `.clap` file `bundle`, activates it for `setup` and
 /// starts processing.
@@ -56,87 +54,6 @@ pub fn entry(bundle: &Path) -> PluginEntry {
                 .unwrap_or_else(|e| panic!("could not load {}: {e}", bundle.display()))
         })
         .clone()
-}
-
-/// Ties the host's callback handlers together for clack-host.
-struct Handlers;
-
-impl HostHandlers for Handlers {
-    type Shared<'a> = Shared;
-    type MainThread<'a> = MainThread;
-    type AudioProcessor<'a> = ();
-
-    fn declare_extensions(builder: &mut HostExtensions<Self>, _shared: &Self::Shared<'_>) {
-        builder
-            .register::<HostLatency>()
-            .register::<HostParams>()
-            .register::<HostState>()
-            .register::<HostGui>();
-    }
-}
-
-/// The thread-safe callbacks: what the plugin asked of the host, acted on between blocks.
-#[derive(Default)]
-struct Shared {
-    /// The plugin asked to be deactivated and activated again (`request_restart`).
-    restart: AtomicBool,
-    /// The plugin asked for its `on_main_thread` callback (`request_callback`).
-    callback: AtomicBool,
-}
-
-impl SharedHandler<'_> for Shared {
-    fn request_restart(&self) {
-        self.restart.store(true, Ordering::SeqCst);
-    }
-
-    fn request_process(&self) {
-        // The plugin is always active and processing between calls: nothing to start.
-    }
-
-    fn request_callback(&self) {
-        self.callback.store(true, Ordering::SeqCst);
-    }
-}
-
-/// The editor lives in a window the harness never resizes, shows or hides on request.
-impl HostGuiImpl for Shared {
-    fn resize_hints_changed(&self) {}
-    fn request_resize(&self, _size: GuiSize) -> Result<(), HostError> {
-        Ok(())
-    }
-    fn request_show(&self) -> Result<(), HostError> {
-        Ok(())
-    }
-    fn request_hide(&self) -> Result<(), HostError> {
-        Ok(())
-    }
-    fn closed(&self, _was_destroyed: bool) {}
-}
-
-impl HostParamsImplShared for Shared {
-    fn request_flush(&self) {
-        // The next `process` call flushes parameters; the harness never stays idle.
-    }
-}
-
-/// The main-thread callbacks. This host keeps no main-thread state: it asks the plugin for
-/// latency, parameters and state whenever a test does.
-struct MainThread;
-
-impl MainThreadHandler<'_> for MainThread {}
-
-impl HostLatencyImpl for MainThread {
-    fn changed(&self) {}
-}
-
-impl HostParamsImplMainThread for MainThread {
-    fn rescan(&self, _flags: ParamRescanFlags) {}
-
-    fn clear(&self, _param_id: ClapId, _flags: ParamClearFlags) {}
-}
-
-impl HostStateImpl for MainThread {
-    fn mark_dirty(&self) {}
 }
 
 /// One audio port's sample storage: a `max_block`-long buffer per channel.
@@ -183,6 +100,8 @@ struct ClapHost {
     out_events: EventBuffer,
     /// The running sample counter given to the plugin as `steady_time`.
     steady_time: u64,
+    /// Pass no buffers for input ports other than the main one.
+    withhold_aux: bool,
 }
 
 impl ClapHost {
@@ -198,7 +117,7 @@ impl ClapHost {
         let id = CString::new(plugin_id).expect("plugin id has no NUL");
         let mut instance = PluginInstance::<Handlers>::new(
             |_| Shared::default(),
-            |_| MainThread,
+            |shared| MainThread(shared),
             &entry,
             &id,
             &host_info,
@@ -272,6 +191,7 @@ impl ClapHost {
             events: EventBuffer::with_capacity(64),
             out_events: EventBuffer::with_capacity(64),
             steady_time: 0,
+            withhold_aux: false,
         };
         // Reads the parameter ranges `Event::Param` needs.
         host.params();
@@ -452,9 +372,14 @@ impl TestHost for ClapHost {
         self.out_events.clear();
         let transport = transport.map(transport_event);
 
+        // Withholding: the ports up to the main one (none for an instrument).
+        let ports = match self.withhold_aux {
+            true => self.main_input.map_or(0, |main| main + 1),
+            false => self.inputs.len(),
+        };
         let audio_in = self
             .input_ports
-            .with_input_buffers(self.inputs.iter_mut().map(|port| {
+            .with_input_buffers(self.inputs.iter_mut().take(ports).map(|port| {
                 AudioPortBuffer {
                     latency: 0,
                     channels: AudioPortBufferType::f32_input_only(
@@ -512,6 +437,41 @@ impl TestHost for ClapHost {
         self.instance
             .access_shared_handler(|s| s.restart.store(true, Ordering::SeqCst));
         self.handle_requests();
+    }
+
+    fn param_value(&mut self, id: u32) -> (f64, String) {
+        self.handle_requests();
+        let ext = self.params.expect("plugin has no params extension");
+        let handle = self.instance.plugin_handle();
+        let value = ext
+            .get_value(&handle, ClapId::new(id))
+            .unwrap_or_else(|| panic!("no value for parameter {id}"));
+        let mut buffer = [0u8; 256];
+        let text = ext
+            .value_to_text(&handle, ClapId::new(id), value, &mut buffer)
+            .map(|t| String::from_utf8_lossy(t).into_owned())
+            .unwrap_or_else(|_| panic!("no text for parameter {id}"));
+        let (min, max) = self.ranges.get(&id).copied().unwrap_or((0.0, 1.0));
+        ((value - min) / (max - min), text)
+    }
+
+    fn values_told(&mut self) -> usize {
+        self.handle_requests();
+        self.instance
+            .access_shared_handler(|s| s.values_rescanned.load(Ordering::SeqCst))
+    }
+
+    fn bad_requests(&mut self) -> Vec<(&'static str, bool)> {
+        let ext = self.params.expect("plugin has no params extension");
+        let handle = self.instance.plugin_handle();
+        let mut buffer = ParamInfoBuffer::new();
+        let count = ext.count(&handle);
+        let refused = ext.get_info(&handle, count, &mut buffer).is_none();
+        vec![("params.get_info(count)", refused)]
+    }
+
+    fn withhold_aux_inputs(&mut self) {
+        self.withhold_aux = true;
     }
 
     fn open_editor(&mut self, parent: u64) -> bool {

@@ -6,6 +6,7 @@
 pub mod catalogue;
 pub mod clap;
 pub mod clap_gui;
+pub mod clap_handlers;
 pub mod clap_ports;
 pub mod drive;
 pub mod vst3;
@@ -96,6 +97,17 @@ pub trait TestHost {
         events: &[Event],
         transport: Option<&Transport>,
     ) -> Vec<Vec<f32>>;
+    /// Parameter `id`'s value (normalized) and its text, as the host reads them now.
+    fn param_value(&mut self, id: u32) -> (f64, String);
+    /// How many times the plugin told the host to read every value again (CLAP: a rescan of
+    /// values and texts; VST3: `restartComponent(kParamValuesChanged)`).
+    fn values_told(&mut self) -> usize;
+    /// Asks what a host must not ask (a parameter's info at index == count; VST3: state into
+    /// and out of a null stream), and says for each whether the plugin refused it.
+    fn bad_requests(&mut self) -> Vec<(&'static str, bool)>;
+    /// From now on, passes only the main audio input port, none for the plugin's other input
+    /// ports (a sidechain), as some hosts do (CLAP only; VST3 hosts always pass every bus).
+    fn withhold_aux_inputs(&mut self) {}
     fn save_state(&mut self) -> Vec<u8>;
     fn load_state(&mut self, state: &[u8]);
     /// Opens the plugin's editor embedded in the X11 window `parent` (of the display in

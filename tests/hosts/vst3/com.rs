@@ -75,8 +75,13 @@ impl IHostApplicationTrait for HostApplication {
 }
 
 /// What a DAW hands the edit controller to hear about edits and restart requests. This host reads
-/// everything (latency, parameters) on demand, so it only acknowledges them.
-pub(super) struct ComponentHandler;
+/// everything (latency, parameters) on demand, so it only acknowledges them, and counts the
+/// requests to read every parameter value again.
+#[derive(Default)]
+pub(super) struct ComponentHandler {
+    /// `restartComponent` calls with `kParamValuesChanged`.
+    pub(super) values_changed: std::sync::atomic::AtomicUsize,
+}
 
 impl Class for ComponentHandler {
     type Interfaces = (IComponentHandler,);
@@ -95,9 +100,13 @@ impl IComponentHandlerTrait for ComponentHandler {
         kResultOk
     }
 
-    unsafe fn restartComponent(&self, _flags: int32) -> tresult {
+    unsafe fn restartComponent(&self, flags: int32) -> tresult {
         // A latency change is picked up by the next `latency()` call; re-activations this host
         // does itself (after loading state).
+        if flags & vst3::Steinberg::Vst::RestartFlags_::kParamValuesChanged != 0 {
+            self.values_changed
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
         kResultOk
     }
 }

@@ -128,7 +128,7 @@ struct Vst3Host {
     /// The context passed to `initialize`; the plugin may keep a reference to it.
     _host_application: ComWrapper<HostApplication>,
     /// The handler set on the controller; the plugin keeps a reference to it.
-    _component_handler: ComWrapper<ComponentHandler>,
+    component_handler: ComWrapper<ComponentHandler>,
     /// The plugin's audio inputs, in bus order; the main one gets the test's input, the others
     /// (a sidechain) silence.
     inputs: Vec<Bus>,
@@ -197,7 +197,7 @@ impl Vst3Host {
         } else {
             None
         };
-        let component_handler = ComWrapper::new(ComponentHandler);
+        let component_handler = ComWrapper::new(ComponentHandler::default());
         let handler = component_handler
             .as_com_ref::<IComponentHandler>()
             .expect("the handler is an IComponentHandler")
@@ -215,7 +215,7 @@ impl Vst3Host {
             midi_mapping,
             _factory: factory,
             _host_application: host_application,
-            _component_handler: component_handler,
+            component_handler,
             inputs: Vec::new(),
             outputs: Vec::new(),
             setup: setup.clone(),

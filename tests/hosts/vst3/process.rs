@@ -88,6 +88,23 @@ impl TestHost for Vst3Host {
             .collect()
     }
 
+    fn param_value(&mut self, id: u32) -> (f64, String) {
+        // SAFETY: COM calls on a live object with a valid out-pointer.
+        let value = unsafe { self.controller.getParamNormalized(id) };
+        // SAFETY: an all-zero String128 is a valid value of this plain C array.
+        let mut text: vst3::Steinberg::Vst::String128 = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let rc = unsafe { self.controller.getParamStringByValue(id, value, &mut text) };
+        assert_eq!(rc, kResultOk, "getParamStringByValue({id})");
+        (value, read_string128(&text))
+    }
+
+    fn values_told(&mut self) -> usize {
+        self.component_handler
+            .values_changed
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     fn param_count(&mut self) -> usize {
         // SAFETY: a COM call on a live object.
         unsafe { self.controller.getParameterCount() as usize }
@@ -250,6 +267,33 @@ impl TestHost for Vst3Host {
             .position(|b| b.main)
             .expect("the plugin has a main audio output");
         std::mem::take(&mut outputs.samples[main])
+    }
+
+    fn bad_requests(&mut self) -> Vec<(&'static str, bool)> {
+        // SAFETY: COM calls on a live object; the out-pointers are valid or (on purpose) null,
+        // which the interface allows the plugin to refuse.
+        unsafe {
+            let count = self.controller.getParameterCount();
+            let mut info: ParameterInfo = std::mem::zeroed();
+            vec![
+                (
+                    "getParameterInfo(count)",
+                    self.controller.getParameterInfo(count, &mut info) != kResultOk,
+                ),
+                (
+                    "getParameterInfo(-1)",
+                    self.controller.getParameterInfo(-1, &mut info) != kResultOk,
+                ),
+                (
+                    "IComponent::setState(null)",
+                    self.component.setState(ptr::null_mut()) != kResultOk,
+                ),
+                (
+                    "IComponent::getState(null)",
+                    self.component.getState(ptr::null_mut()) != kResultOk,
+                ),
+            ]
+        }
     }
 
     fn save_state(&mut self) -> Vec<u8> {

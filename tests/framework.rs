@@ -1,0 +1,201 @@
+//! What the DAW sees of our framework layer (framework/patches): true values after a load, a
+//! light VST3 parameter list that still carries MPE, and hosts' mistakes that must not crash
+//! anything. The built bundles, driven by the test hosts with their editors closed.
+
+mod common;
+mod hosts;
+
+use hosts::drive::*;
+use hosts::{Event, TestHost};
+
+/// Declared defaults away from the slots' midpoint: a linear gain at 0.8, a level at 3 of 0..10,
+/// a menu at its last entry. `{gain}` is the gain's default.
+fn declared(gain: f64) -> String {
+    format!(
+        r#"<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+chn_k "gain", 1, 2, {gain}, 0, 1, 0, 0, 0, 0, "label=Gain"
+chn_k "level", 1, 2, 3, 0, 10, 0, 0, 0, 0, "label=Level"
+chn_k "shape", 1, 1, 2, 0, 2, 0, 0, 0, 0, "label=Shape; steps=Saw|Square|Triangle"
+instr 1
+  a1 poscil 0.1 * chnget:k("gain"), cpsmidinn(p4)
+  outs a1, a1
+endin
+</CsInstruments>
+<CsScore>
+</CsScore>
+</CsoundSynthesizer>
+"#
+    )
+}
+
+/// The host's (value, text) of the parameter whose text starts with `label: `.
+fn shown(host: &mut dyn TestHost, label: &str) -> (f64, String) {
+    let ids: Vec<u32> = host.params().iter().map(|p| p.id).collect();
+    ids.into_iter()
+        .map(|id| host.param_value(id))
+        .find(|(_, text)| text.starts_with(&format!("{label}: ")))
+        .unwrap_or_else(|| panic!("no parameter shows {label}"))
+}
+
+#[test]
+fn after_a_project_loads_the_host_shows_the_values_the_orchestra_plays() {
+    for format in FORMATS {
+        let mut host = open(format, Which::Instrument, 48000.0, 256);
+        let before = host.values_told();
+        load_orchestra(host.as_mut(), Some(&declared(0.8)), None);
+        let told = host.values_told();
+        assert!(told > before, "{format:?}: the host was not told");
+        let (gain, text) = shown(host.as_mut(), "Gain");
+        assert!((gain - 0.8).abs() < 1e-6, "{format:?}: {gain}");
+        assert_eq!(text, "Gain: 0.800", "{format:?}");
+        let (level, text) = shown(host.as_mut(), "Level");
+        assert!((level - 0.3).abs() < 1e-6, "{format:?}: {level}");
+        assert_eq!(text, "Level: 3.000", "{format:?}");
+        let (shape, text) = shown(host.as_mut(), "Shape");
+        assert!((shape - 1.0).abs() < 1e-6, "{format:?}: {shape}");
+        assert_eq!(text, "Shape: Triangle", "{format:?}");
+        // Shown, not moved: the orchestra keeps its own values, and the project says so.
+        let (state, _) = state_json(host.as_mut());
+        assert_eq!(state["fields"]["engaged"], "0", "{format:?}: {state}");
+
+        // Another project (or a preset through the host) with another default: the slot
+        // follows, and the host is told again.
+        load_orchestra(host.as_mut(), Some(&declared(0.25)), None);
+        assert!(host.values_told() > told, "{format:?}");
+        let (gain, text) = shown(host.as_mut(), "Gain");
+        assert!((gain - 0.25).abs() < 1e-6, "{format:?}: {gain}");
+        assert_eq!(text, "Gain: 0.250", "{format:?}");
+    }
+}
+
+#[test]
+fn a_slot_the_project_moved_keeps_its_value_after_the_load() {
+    for format in FORMATS {
+        let mut host = open(format, Which::Instrument, 48000.0, 256);
+        load_orchestra(host.as_mut(), Some(&declared(0.8)), None);
+        let ids: Vec<u32> = host.params().iter().map(|p| p.id).collect();
+        let gain = ids
+            .iter()
+            .copied()
+            .find(|&id| host.param_value(id).1.starts_with("Gain: "))
+            .expect("a gain slot");
+        let moved = Event::Param {
+            at: 0,
+            id: gain,
+            value: 0.1,
+        };
+        host.process(&[], 64, &[moved], None);
+        let saved = host.save_state();
+        let mut again = open(format, Which::Instrument, 48000.0, 256);
+        again.load_state(&saved);
+        let (value, text) = again.param_value(gain);
+        assert!((value - 0.1).abs() < 1e-6, "{format:?}: {value}");
+        assert_eq!(text, "Gain: 0.100", "{format:?}");
+        assert!((shown(again.as_mut(), "Level").0 - 0.3).abs() < 1e-6);
+    }
+}
+
+/// Writes the controller channel `channel` as the instrument's output while a note plays.
+fn reading(channel: &str) -> String {
+    format!(
+        r#"<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+instr 1
+  kv chnget "{channel}"
+  outs a(kv), a(kv)
+endin
+</CsInstruments>
+<CsScore>
+</CsScore>
+</CsoundSynthesizer>
+"#
+    )
+}
+
+#[test]
+fn the_vst3_instrument_lists_under_256_parameters_and_mpe_controllers_still_arrive() {
+    let mut host = open(Format::Vst3, Which::Instrument, 48000.0, 256);
+    // 64 slots, every controller on channel 1 (130), bend, pressure and CC 74 on 15 more.
+    assert_eq!(host.param_count(), 64 + 130 + 15 * 3);
+    assert!(host.param_count() <= 256);
+    assert_eq!(host.params().len(), 64, "the hidden ones are controllers");
+    for (channel, bytes) in [
+        ("MIDI_PITCH_BEND", [0xE6, 0x7F, 0x7F]),
+        ("MIDI_CHANNEL_PRESSURE", [0xD6, 0x7F, 0]),
+        ("MIDI_CC74", [0xB6, 74, 0x7F]),
+        ("MIDI_CC20", [0xB0, 20, 0x7F]),
+    ] {
+        load_orchestra(host.as_mut(), Some(&reading(channel)), None);
+        // One note, the controller moved to its top a tenth of a second in.
+        let events = [(0, note_on(60)), (4800, Event::Midi { at: 0, bytes })];
+        let out = run(host.as_mut(), 12000, &[256], &events, None);
+        let before = out[0][1000..4800].iter().fold(0f32, |m, s| m.max(s.abs()));
+        assert!(before < 0.01, "{channel} before it moved: {before}");
+        let level = out[0][7200..].iter().sum::<f32>() / 4800.0;
+        assert!((level - 1.0).abs() < 0.01, "{channel}: {level}");
+    }
+}
+
+#[test]
+fn a_clap_host_passing_no_sidechain_buffer_still_hears_the_instrument() {
+    let mut host = open(Format::Clap, Which::Instrument, 48000.0, 256);
+    host.withhold_aux_inputs();
+    let out = run(
+        host.as_mut(),
+        24000,
+        &[256, 100, 1],
+        &[(0, note_on(69))],
+        None,
+    );
+    assert!(peak(&out[0]) > 0.05, "silent");
+}
+
+#[test]
+fn hosts_asking_out_of_range_or_with_null_streams_are_refused() {
+    for format in FORMATS {
+        for which in [Which::Instrument, Which::Effect] {
+            let mut host = open(format, which, 48000.0, 256);
+            for (request, refused) in host.bad_requests() {
+                assert!(refused, "{format:?} {which:?}: {request} was answered");
+            }
+        }
+    }
+}
+
+#[test]
+fn two_hundred_vst3_instances_with_a_refused_orchestra_are_created_automated_and_released() {
+    let broken = declared(0.5).replace("outs a1, a1", "outs a1, a1, nonsense");
+    let ids: Vec<u32> = open(Format::Vst3, Which::Instrument, 48000.0, 256)
+        .params()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    for i in 0..200 {
+        let mut host = open(Format::Vst3, Which::Instrument, 48000.0, 256);
+        load_orchestra(host.as_mut(), Some(&broken), None);
+        let points: Vec<(usize, Event)> = (0..8)
+            .map(|n| {
+                let event = Event::Param {
+                    at: 0,
+                    id: ids[n],
+                    value: (i % 10) as f64 / 10.0,
+                };
+                (n * 40, event)
+            })
+            .collect();
+        let out = run(host.as_mut(), 512, &[128], &points, None);
+        assert!(
+            out[0].iter().all(|s| *s == 0.0),
+            "a refused orchestra is silent"
+        );
+    }
+}
