@@ -30,5 +30,14 @@ install -m 755 target/release/csound-plugin "$bin_dir/csound-plugin"
 demo="$PWD/target/demo.wav"
 ./target/release/csound-plugin render --output "$demo" >/dev/null
 echo "  command line: $bin_dir/csound-plugin (try --help; also $PWD/target/release/csound-plugin)"
+case ":$PATH:" in
+  *":$bin_dir:"*) ;;
+  *)
+    echo
+    echo "  $bin_dir is not on your PATH, so typing csound-plugin will not find it yet. Add it:"
+    echo "    echo 'export PATH=\"$bin_dir:\$PATH\"' >> ~/.profile   # then log in again,"
+    echo "    export PATH=\"$bin_dir:\$PATH\"                        # or, for this shell only"
+    ;;
+esac
 echo
 echo "The built-in instrument's demo phrase: $demo"
