@@ -205,9 +205,16 @@ impl<F: Flavour> Default for CsoundPlugin<F> {
     fn default() -> Self {
         let params = Arc::new(PluginParams::for_this_library());
         let (loader, player) = Loader::new(params.clone(), F::KIND);
+        let loader = Arc::new(loader);
+        // For the host calls that reach our entry, not the framework (CLAP preset-load).
+        entry::instances::created(entry::instances::Handles {
+            params: Arc::downgrade(&params),
+            loader: Arc::downgrade(&loader),
+            kind: F::KIND,
+        });
         Self {
             params,
-            loader: Arc::new(loader),
+            loader,
             player,
             link: Arc::new(Link::default()),
             _flavour: PhantomData,

@@ -2,7 +2,6 @@
 
 use super::ui::*;
 use crate::orchestra::declarations::ParamSpec;
-use crate::orchestra::factory;
 use crate::orchestra::source::Source;
 use crate::presets::{self, Preset};
 use egui::RichText;
@@ -109,26 +108,10 @@ impl Ui {
         }
         let (running, _) = self.running();
         let strings_differ = preset.strings != self.params.orchestra().strings;
-        // Which orchestra it needs: its own source, else the factory one it names.
-        let wanted = if preset.made_for(&running) {
-            None
-        } else if let Some(source) = &preset.source {
-            Some((source.clone(), preset.orchestra.name.clone()))
-        } else {
-            factory::orchestra(self.kind, &preset.orchestra.name)
-                .map(|o| (o.text.to_string(), o.file.to_string()))
-        };
-        match wanted {
-            Some((text, name)) => {
+        match presets::host::orchestra_for(&preset, self.kind, &running) {
+            Some(source) => {
                 self.set_strings(&preset.strings);
-                self.compile_then(
-                    Source {
-                        text,
-                        origin: name,
-                        path: None,
-                    },
-                    Some(preset),
-                );
+                self.compile_then(source, Some(preset));
             }
             None if strings_differ => {
                 self.set_strings(&preset.strings);

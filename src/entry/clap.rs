@@ -1,7 +1,9 @@
 //! The CLAP entry point (`clap_entry`): a plugin factory whose descriptors are the library's
-//! [`offers`], each instance a nice-plug CLAP wrapper whose descriptor is pointed at ours.
+//! [`offers`], each instance a nice-plug CLAP wrapper whose descriptor is pointed at ours and
+//! which answers our own extensions first (preset-load); and the preset-discovery factory
+//! ([`clap_presets`]).
 
-use super::{offers, Offer};
+use super::{clap_presets, instances, offers, Offer};
 use crate::orchestra::Kind;
 use crate::{Effect, Instrument, NotesOnlyInstrument};
 use nice_plug::prelude::ClapPlugin;
@@ -81,20 +83,55 @@ unsafe extern "C" fn get_plugin_descriptor(
         .map_or(std::ptr::null(), |d| &d.raw)
 }
 
-/// Creates a nice-plug wrapper for `P` and points its descriptor at `descriptor`.
-fn create<P: ClapPlugin>(
+/// The `get_extension` of nice-plug's wrapper for each plugin type, by [`create`]'s `TYPE`.
+static WRAPPER_EXTENSIONS: [OnceLock<GetExtension>; 3] =
+    [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+
+type GetExtension = unsafe extern "C" fn(*const clap_plugin, *const c_char) -> *const c_void;
+
+/// An instance's `get_extension`: ours (preset-load), else the wrapper's for plugin type `TYPE`.
+unsafe extern "C" fn get_extension<const TYPE: usize>(
+    plugin: *const clap_plugin,
+    id: *const c_char,
+) -> *const c_void {
+    // SAFETY: the host passes a null-terminated id, checked for null first.
+    if !id.is_null() && clap_presets::is_preset_load_id(unsafe { CStr::from_ptr(id) }) {
+        return &clap_presets::PRESET_LOAD as *const _ as *const c_void;
+    }
+    match WRAPPER_EXTENSIONS[TYPE].get() {
+        // SAFETY: the wrapper's own function, with the host's arguments.
+        Some(wrapper) => unsafe { wrapper(plugin, id) },
+        None => std::ptr::null(),
+    }
+}
+
+/// Creates a nice-plug wrapper for `P`, points its descriptor at `descriptor`, adds our
+/// extensions (`TYPE` numbers the plugin type) and records the instance for them.
+fn create<P: ClapPlugin, const TYPE: usize>(
     host: *const clap_host,
     descriptor: &'static clap_plugin_descriptor,
 ) -> *const clap_plugin {
     // SAFETY: `host` is the host's pointer, valid for the plugin's life as CLAP requires; the
     // wrapper checks it for null.
     let wrapper = unsafe { Wrapper::<P>::new(host) };
-    wrapper.clap_plugin.borrow_mut().desc = descriptor;
+    let handles = instances::take_created();
+    {
+        let mut raw = wrapper.clap_plugin.borrow_mut();
+        raw.desc = descriptor;
+        if let Some(own) = raw.get_extension {
+            WRAPPER_EXTENSIONS[TYPE].get_or_init(|| own);
+            raw.get_extension = Some(get_extension::<TYPE>);
+        }
+    }
+    let plugin = wrapper.clap_plugin.as_ptr();
+    if let Some(handles) = handles {
+        let host = host as usize;
+        instances::register(plugin as usize, instances::Registered { handles, host });
+    }
     // The reference this leaks is taken back by the wrapper's `destroy` (as nice-plug's own
     // factory does).
-    let wrapper = Arc::into_raw(wrapper);
-    // SAFETY: `wrapper` was just made from a live Arc, which the leak keeps alive.
-    unsafe { (*wrapper).clap_plugin.as_ptr() }
+    let _ = Arc::into_raw(wrapper);
+    plugin
 }
 
 unsafe extern "C" fn create_plugin(
@@ -112,10 +149,10 @@ unsafe extern "C" fn create_plugin(
         if id == unsafe { CStr::from_ptr(descriptor.raw.id) } {
             return match offer.kind {
                 Kind::Instrument if !offer.midi_controllers => {
-                    create::<NotesOnlyInstrument>(host, &descriptor.raw)
+                    create::<NotesOnlyInstrument, 0>(host, &descriptor.raw)
                 }
-                Kind::Instrument => create::<Instrument>(host, &descriptor.raw),
-                Kind::Effect => create::<Effect>(host, &descriptor.raw),
+                Kind::Instrument => create::<Instrument, 1>(host, &descriptor.raw),
+                Kind::Effect => create::<Effect, 2>(host, &descriptor.raw),
             };
         }
     }
@@ -140,9 +177,15 @@ extern "C" fn init(_plugin_path: *const c_char) -> bool {
 extern "C" fn deinit() {}
 
 extern "C" fn get_factory(factory_id: *const c_char) -> *const c_void {
-    // SAFETY: the host passes a null-terminated id, checked for null first.
-    if !factory_id.is_null() && unsafe { CStr::from_ptr(factory_id) } == CLAP_PLUGIN_FACTORY_ID {
+    if factory_id.is_null() {
+        return std::ptr::null();
+    }
+    // SAFETY: the host passes a null-terminated id, checked for null above.
+    let id = unsafe { CStr::from_ptr(factory_id) };
+    if id == CLAP_PLUGIN_FACTORY_ID {
         &FACTORY as *const clap_plugin_factory as *const c_void
+    } else if clap_presets::is_factory_id(id) {
+        &clap_presets::FACTORY as *const _ as *const c_void
     } else {
         std::ptr::null()
     }

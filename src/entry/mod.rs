@@ -7,6 +7,8 @@
 //! plugins, or the one plugin an export carries. Instances are still nice-plug's wrappers.
 
 pub mod clap;
+pub mod clap_presets;
+pub mod instances;
 pub mod vst3;
 
 use crate::orchestra::Kind;

@@ -11,6 +11,7 @@
 //! (`chn_k` defaults are only hints to Csound, and a slot's own default is fixed at creation):
 //! [`PluginParams::engaged`] marks the slots that were moved.
 
+pub mod shown;
 pub mod state;
 
 use crate::orchestra::cabbage::Layout;
@@ -163,11 +164,11 @@ pub struct PluginParams {
     pub always_engaged: bool,
     /// Tells the host that slots changed value without it (after a load), so its automation
     /// lanes and parameter lists show what the orchestra plays. Set once by the plugin.
-    values_changed: std::sync::OnceLock<Notify>,
+    values_changed: std::sync::OnceLock<shown::Notify>,
+    /// Values by channel (in its own units) for the next load to give the slots it binds: a
+    /// preset the host loaded.
+    preset_values: std::sync::Mutex<Vec<(String, f64)>>,
 }
-
-/// A call that tells the host to read every parameter's value and text again.
-pub type Notify = Box<dyn Fn() + Send + Sync>;
 
 /// The orchestra the standalone application was asked to open (`--orchestra FILE`): a new
 /// instance starts with it instead of the built-in one.
@@ -339,49 +340,7 @@ impl PluginParams {
             layout: Arc::new(RwLock::new(None)),
             always_engaged: fixed.is_some(),
             values_changed: std::sync::OnceLock::new(),
-        }
-    }
-
-    /// Sets how the host is told of values it did not set (see [`Self::show_declared_values`]).
-    pub fn on_values_changed(&self, notify: Notify) {
-        let _ = self.values_changed.set(notify);
-    }
-
-    /// Puts every bound slot the host or the user has not moved at its channel's declared
-    /// default (what the orchestra plays), and tells the host. Without this a DAW would show
-    /// and automate from the slot's own creation default. The slots stay unmoved: their
-    /// channels keep the orchestra's own values. Never on the audio thread.
-    pub fn show_declared_values(&self) {
-        let targets: Vec<(usize, f32)> = match self.specs.read() {
-            Ok(specs) => specs
-                .iter()
-                .enumerate()
-                .filter(|&(slot, _)| !self.is_engaged(slot))
-                .filter_map(|(slot, spec)| {
-                    let spec = spec.as_ref()?;
-                    Some((slot, spec.normalized(spec.default) as f32))
-                })
-                .collect(),
-            Err(_) => return,
-        };
-        let mut set = 0u64;
-        for &(slot, normalized) in &targets {
-            if (self.slots[slot].normalized() - normalized).abs() > f32::EPSILON {
-                // SAFETY: the pointer is to a parameter `self.slots` owns and keeps in place.
-                unsafe {
-                    self.slots[slot]
-                        .as_ptr()
-                        ._internal_set_normalized_value(normalized)
-                };
-                set |= 1 << slot;
-            }
-        }
-        // The parameters' callbacks marked them as moved: they were not.
-        self.engaged.fetch_and(!set, Ordering::Relaxed);
-        if set != 0 {
-            if let Some(notify) = self.values_changed.get() {
-                notify();
-            }
+            preset_values: std::sync::Mutex::new(Vec::new()),
         }
     }
 

@@ -25,10 +25,12 @@
 //! | [`file`] | the preset file: reading, writing, applying to an orchestra |
 //! | [`library`] | the user's preset folder and file names |
 //! | [`factory`] | the built-in presets |
+//! | [`host`] | presets in a DAW's browser: keys, and loading one the host chose |
 //! | [`snaps`] | Cabbage `.snaps` import |
 
 pub mod factory;
 pub mod file;
+pub mod host;
 pub mod library;
 pub mod snaps;
 

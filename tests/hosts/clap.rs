@@ -16,6 +16,7 @@ use clack_extensions::audio_ports::PluginAudioPorts;
 use clack_extensions::gui::PluginGui;
 use clack_extensions::latency::PluginLatency;
 use clack_extensions::params::{ParamInfoBuffer, ParamInfoFlags, PluginParams};
+use clack_extensions::preset_discovery::prelude::{Location, PluginPresetLoad};
 use clack_extensions::state::PluginState;
 use clack_host::events::event_types::{
     MidiEvent, NoteOffEvent, NoteOnEvent, ParamValueEvent, TransportEvent, TransportFlags,
@@ -468,6 +469,32 @@ impl TestHost for ClapHost {
         let count = ext.count(&handle);
         let refused = ext.get_info(&handle, count, &mut buffer).is_none();
         vec![("params.get_info(count)", refused)]
+    }
+
+    fn load_preset(&mut self, file: Option<&Path>, key: Option<&str>) -> bool {
+        let ext = self
+            .instance
+            .plugin_shared_handle()
+            .get_extension::<PluginPresetLoad>()
+            .expect("the plugin has the preset-load extension");
+        let path = file.map(|f| CString::new(f.to_string_lossy().into_owned()).expect("path"));
+        let location = match &path {
+            Some(path) => Location::File { path },
+            None => Location::Plugin,
+        };
+        let key = key.map(|k| CString::new(k).expect("key"));
+        let before = self
+            .instance
+            .access_shared_handler(|s| s.presets_loaded.load(Ordering::SeqCst));
+        let handle = self.instance.plugin_handle();
+        let loaded = ext
+            .load_from_location(&handle, location, key.as_deref())
+            .is_ok();
+        self.handle_requests();
+        let told = self
+            .instance
+            .access_shared_handler(|s| s.presets_loaded.load(Ordering::SeqCst));
+        loaded && told == before + 1
     }
 
     fn withhold_aux_inputs(&mut self) {

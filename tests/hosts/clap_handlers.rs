@@ -6,8 +6,11 @@ use clack_extensions::latency::{HostLatency, HostLatencyImpl};
 use clack_extensions::params::{
     HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamRescanFlags,
 };
+use clack_extensions::preset_discovery::prelude::{HostPresetLoad, Location};
+use clack_extensions::preset_discovery::HostPresetLoadImpl;
 use clack_extensions::state::{HostState, HostStateImpl};
 use clack_host::prelude::*;
+use std::ffi::CStr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Ties the host's callback handlers together for clack-host.
@@ -23,6 +26,7 @@ impl HostHandlers for Handlers {
             .register::<HostLatency>()
             .register::<HostParams>()
             .register::<HostState>()
+            .register::<HostPresetLoad>()
             .register::<HostGui>();
     }
 }
@@ -37,6 +41,10 @@ pub struct Shared {
     /// How many times the plugin asked the host to read its parameters' values and texts
     /// again (`params.rescan` with VALUES and TEXT).
     pub values_rescanned: AtomicUsize,
+    /// Presets the plugin said it loaded (`preset_load.loaded`).
+    pub presets_loaded: AtomicUsize,
+    /// Presets the plugin said it could not load (`preset_load.on_error`).
+    pub preset_errors: AtomicUsize,
 }
 
 impl SharedHandler<'_> for Shared {
@@ -96,4 +104,15 @@ impl HostParamsImplMainThread for MainThread<'_> {
 
 impl HostStateImpl for MainThread<'_> {
     fn mark_dirty(&self) {}
+}
+
+impl HostPresetLoadImpl for MainThread<'_> {
+    fn on_error(&self, _: Location, _: Option<&CStr>, _: i32, message: Option<&CStr>) {
+        eprintln!("preset-load error: {message:?}");
+        self.0.preset_errors.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn loaded(&self, _: Location, _: Option<&CStr>) {
+        self.0.presets_loaded.fetch_add(1, Ordering::SeqCst);
+    }
 }

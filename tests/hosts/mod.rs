@@ -8,6 +8,7 @@ pub mod clap;
 pub mod clap_gui;
 pub mod clap_handlers;
 pub mod clap_ports;
+pub mod clap_presets;
 pub mod drive;
 pub mod vst3;
 
@@ -108,6 +109,11 @@ pub trait TestHost {
     /// From now on, passes only the main audio input port, none for the plugin's other input
     /// ports (a sidechain), as some hosts do (CLAP only; VST3 hosts always pass every bus).
     fn withhold_aux_inputs(&mut self) {}
+    /// Loads a preset the host's browser listed (CLAP preset-load): from the plugin itself by
+    /// `key`, or from the file at `file`. Says whether the plugin loaded it and told the host.
+    fn load_preset(&mut self, _file: Option<&Path>, _key: Option<&str>) -> bool {
+        panic!("this host has no preset browser")
+    }
     fn save_state(&mut self) -> Vec<u8>;
     fn load_state(&mut self, state: &[u8]);
     /// Opens the plugin's editor embedded in the X11 window `parent` (of the display in

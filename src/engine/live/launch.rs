@@ -120,7 +120,7 @@ pub fn load_into(
     }
     params.disengage(&loaded.fresh);
     params.set_specs(&loaded.params, &loaded.slots);
-    params.show_declared_values();
+    params.show_loaded_values();
     params.set_layout(loaded.layout.clone());
     state.error = None;
     // An export's own orchestra, unedited, is kept by reference, not copy: a project then plays
