@@ -324,6 +324,8 @@ mod editor;
 mod engine_process;
 #[path = "plugin/export.rs"]
 mod export;
+#[path = "plugin/host_load.rs"]
+mod host_load;
 #[path = "plugin/music.rs"]
 mod music;
 use music::{minute_of_notes, write_midi, write_score_csd};
@@ -588,6 +590,8 @@ fn main() {
     export::section(&mut report, &ours, runs, &dir, median);
     let (cpu, med) = (thread_cpu as fn() -> f64, median as fn(Vec<f64>) -> f64);
     csound7::section(&mut report, &ours, runs, &dir, &events, SR, cpu, med);
+    // 10. A VST3 host loading the generic instrument.
+    host_load::section(&mut report, runs, median);
 
     print!("{report}");
     if let Some(path) = out {

@@ -204,6 +204,10 @@ pub type Effect = CsoundPlugin<EffectFlavour>;
 impl<F: Flavour> Default for CsoundPlugin<F> {
     fn default() -> Self {
         let params = Arc::new(PluginParams::for_this_library());
+        // What the orchestra declares, shown before activation compiles it.
+        if let Ok((source, _)) = live::saved_source(&params.orchestra(), F::KIND) {
+            params.show_declared_before_load(&source.text);
+        }
         let (loader, player) = Loader::new(params.clone(), F::KIND);
         let loader = Arc::new(loader);
         // For the host calls that reach our entry, not the framework (CLAP preset-load).

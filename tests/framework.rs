@@ -199,3 +199,74 @@ fn two_hundred_vst3_instances_with_a_refused_orchestra_are_created_automated_and
         );
     }
 }
+
+#[test]
+fn an_orchestra_by_path_and_a_cabbage_instrument_show_their_own_values() {
+    let dir = common::scratch("framework-values");
+    let file = dir.join("declared.csd");
+    std::fs::write(&file, declared(0.7)).unwrap();
+    let cabbage = r#"<Cabbage>
+form caption("Drive") size(300, 200)
+rslider bounds(10, 10, 70, 70), channel("drive"), range(0, 1, 0.25, 1, 0.01), text("Drive")
+combobox bounds(90, 10, 80, 20), channel("octave"), items("Low", "Mid", "High"), value(3)
+</Cabbage>
+<CsoundSynthesizer>
+<CsInstruments>
+sr = 48000
+ksmps = 32
+nchnls = 2
+0dbfs = 1
+instr 1
+  a1 poscil 0.1 * chnget:k("drive"), cpsmidinn(p4)
+  outs a1, a1
+endin
+</CsInstruments>
+<CsScore>
+</CsScore>
+</CsoundSynthesizer>
+"#;
+    for format in FORMATS {
+        let mut host = open(format, Which::Instrument, 48000.0, 256);
+        load_orchestra(host.as_mut(), None, Some(&file.to_string_lossy()));
+        let (gain, text) = shown(host.as_mut(), "Gain");
+        assert!((gain - 0.7).abs() < 1e-6, "{format:?}: {gain}");
+        assert_eq!(text, "Gain: 0.700", "{format:?}");
+        load_orchestra(host.as_mut(), Some(cabbage), None);
+        let (drive, text) = shown(host.as_mut(), "Drive");
+        assert!((drive - 0.25).abs() < 1e-6, "{format:?}: {drive}");
+        assert_eq!(text, "Drive: 0.250", "{format:?}");
+        assert_eq!(
+            shown(host.as_mut(), "octave").1,
+            "octave: High",
+            "{format:?}"
+        );
+    }
+}
+
+/// What a new instance shows before activation (read from the orchestra's text) is what Csound
+/// reports once it is compiled, for every built-in orchestra: a host sees no value move when it
+/// activates a fresh instance.
+#[test]
+fn built_in_orchestras_declare_the_same_parameters_read_with_or_without_csound() {
+    use csound_plugin::engine::Engine;
+    use csound_plugin::orchestra::factory::orchestras;
+    use csound_plugin::orchestra::preview::parameters_without_csound;
+    use csound_plugin::orchestra::trust::TrustStore;
+    use csound_plugin::orchestra::{Kind, Source};
+    use csound_plugin::params::state::OrchestraState;
+    let mut checked = 0;
+    for kind in [Kind::Instrument, Kind::Effect] {
+        for orchestra in orchestras(kind) {
+            let source = Source::text(orchestra.text, orchestra.file);
+            let mut state = OrchestraState::default();
+            let (_, loaded) =
+                Engine::load_bound(&source, 48000.0, kind, &TrustStore::default(), &mut state)
+                    .unwrap_or_else(|e| panic!("{}: {e}", orchestra.file));
+            let read = parameters_without_csound(orchestra.text)
+                .unwrap_or_else(|| panic!("{}: not readable without Csound", orchestra.file));
+            assert_eq!(read, loaded.params, "{}", orchestra.file);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 9);
+}
