@@ -584,15 +584,13 @@ fn main() {
     }
     let _ = writeln!(report, "\n## 5. Polyphony\n\nMost held voices of the default instrument rendered faster than real time on one core (48 kHz, ksmps 32, 2 s per trial, load included): **{low}**.");
 
-    // 6. The engine process; 7. the open editor at rest; 8. exporting; 9. the two Csounds.
+    // 6. Engine process, 7. editor at rest, 8. exporting, 9. two Csounds, 10. a VST3 host.
     engine_process::section(&mut report, &exe, runs, &dir, &notes, &events, &cpu_of);
     editor::section(&mut report, &dir);
     export::section(&mut report, &ours, runs, &dir, median);
     let (cpu, med) = (thread_cpu as fn() -> f64, median as fn(Vec<f64>) -> f64);
     csound7::section(&mut report, &ours, runs, &dir, &events, SR, cpu, med);
-    // 10. A VST3 host loading the generic instrument.
     host_load::section(&mut report, runs, median);
-
     print!("{report}");
     if let Some(path) = out {
         std::fs::write(&path, &report).expect("write report");

@@ -203,11 +203,12 @@ pub type Effect = CsoundPlugin<EffectFlavour>;
 
 impl<F: Flavour> Default for CsoundPlugin<F> {
     fn default() -> Self {
-        let params = Arc::new(PluginParams::for_this_library());
-        // What the orchestra declares, shown before activation compiles it.
-        if let Ok((source, _)) = live::saved_source(&params.orchestra(), F::KIND) {
-            params.show_declared_before_load(&source.text);
-        }
+        // The slots start at what the orchestra this instance will load declares, where its
+        // text says, so the host sees no value move when activation compiles it.
+        let first = live::saved_source(&PluginParams::starting_state(), F::KIND).ok();
+        let params = Arc::new(PluginParams::for_this_library_showing(
+            first.as_ref().map(|(source, _)| source.text.as_str()),
+        ));
         let (loader, player) = Loader::new(params.clone(), F::KIND);
         let loader = Arc::new(loader);
         // For the host calls that reach our entry, not the framework (CLAP preset-load).

@@ -453,6 +453,22 @@ fn an_exports_presets_are_its_factory_presets() {
     assert_eq!(found, names);
     assert!(orchestra.presets().all(|p| p.made_for(orchestra.text)));
     assert_eq!(own.manifest.presets.len(), names.len());
+    // In a CLAP host's browser: listed under the export's own id, and each loads.
+    home();
+    let listed = hosts::clap_presets::index(&dir.join("out/Preset Bass.clap"));
+    let mut shown: Vec<String> = listed.iter().map(|l| l.name.clone()).collect();
+    shown.sort();
+    assert_eq!(shown, names);
+    let id = ("clap".to_string(), own.manifest.clap_id.clone());
+    assert!(
+        listed.iter().all(|l| l.plugins == [id.clone()]),
+        "{listed:?}"
+    );
+    let mut host = open_export(Format::Clap, &dir.join("out/Preset Bass"));
+    for l in &listed {
+        assert!(host.load_preset(None, l.load_key.as_deref()), "{}", l.name);
+    }
+    drop(host);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

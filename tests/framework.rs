@@ -73,6 +73,23 @@ fn after_a_project_loads_the_host_shows_the_values_the_orchestra_plays() {
     }
 }
 
+/// Some VST3 hosts give the plugin their component handler only after activating it: what the
+/// plugin asked for meanwhile reaches them when they do.
+#[test]
+fn a_vst3_host_giving_its_handler_late_still_hears_of_the_new_values() {
+    let mut host = open(Format::Vst3, Which::Instrument, 48000.0, 256);
+    host.set_component_handler(false);
+    load_orchestra(host.as_mut(), Some(&declared(0.8)), None);
+    let before = host.values_told();
+    host.set_component_handler(true);
+    assert_eq!(
+        host.values_told(),
+        before + 1,
+        "told once the handler is there"
+    );
+    assert!((shown(host.as_mut(), "Gain").0 - 0.8).abs() < 1e-6);
+}
+
 #[test]
 fn a_slot_the_project_moved_keeps_its_value_after_the_load() {
     for format in FORMATS {
@@ -171,33 +188,61 @@ fn hosts_asking_out_of_range_or_with_null_streams_are_refused() {
     }
 }
 
+/// A test host lent to another thread for `process`, as a DAW's audio thread calls it.
+struct OnAudioThread<'a>(&'a mut dyn TestHost);
+
+// SAFETY: VST3 and CLAP let a host call `process` from its audio thread, another thread than the
+// one that made the instance, while no other thread uses the instance (the lender waits).
+unsafe impl Send for OnAudioThread<'_> {}
+
+/// Plays `events` on a thread of its own, as a DAW's audio thread would.
+fn run_on_audio_thread(host: &mut dyn TestHost, frames: usize, events: &[(usize, Event)]) {
+    let lent = OnAudioThread(host);
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let lent = lent;
+            run(lent.0, frames, &[256], events, None)
+        })
+        .join()
+        .expect("the audio thread")
+    });
+}
+
+/// Each automation point the audio thread applies makes the VST3 wrapper post a task to the
+/// background worker all instances of the plugin share; instances released with tasks still
+/// queued used to stop that worker, and the next release then panicked inside the host's call
+/// ("Failed while sending worker thread shutdown request"), aborting it.
 #[test]
 fn two_hundred_vst3_instances_with_a_refused_orchestra_are_created_automated_and_released() {
     let broken = declared(0.5).replace("outs a1, a1", "outs a1, a1, nonsense");
-    let ids: Vec<u32> = open(Format::Vst3, Which::Instrument, 48000.0, 256)
-        .params()
-        .iter()
-        .map(|p| p.id)
-        .collect();
+    // Keeps the shared worker alive through the loop, as a project's other instances do.
+    let mut keeper = open(Format::Vst3, Which::Instrument, 48000.0, 256);
+    let ids: Vec<u32> = keeper.params().iter().map(|p| p.id).collect();
     for i in 0..200 {
         let mut host = open(Format::Vst3, Which::Instrument, 48000.0, 256);
         load_orchestra(host.as_mut(), Some(&broken), None);
-        let points: Vec<(usize, Event)> = (0..8)
-            .map(|n| {
-                let event = Event::Param {
-                    at: 0,
-                    id: ids[n],
-                    value: (i % 10) as f64 / 10.0,
-                };
-                (n * 40, event)
+        // Every slot moved at every 32nd frame: 512 points a block, 4 blocks.
+        let points: Vec<(usize, Event)> = (0..1024)
+            .flat_map(|t| {
+                let ids = &ids;
+                (0..16).map(move |n| {
+                    let value = ((t + n + i) % 97) as f64 / 97.0;
+                    let event = Event::Param {
+                        at: 0,
+                        id: ids[(n * 4 + t) % 64],
+                        value,
+                    };
+                    (t, event)
+                })
             })
+            .filter(|(t, _)| t % 32 == 0)
             .collect();
-        let out = run(host.as_mut(), 512, &[128], &points, None);
-        assert!(
-            out[0].iter().all(|s| *s == 0.0),
-            "a refused orchestra is silent"
-        );
+        run_on_audio_thread(host.as_mut(), 1024, &points);
+        // Released at once, with its tasks still queued.
+        drop(host);
     }
+    run_on_audio_thread(keeper.as_mut(), 256, &[]);
+    drop(keeper);
 }
 
 #[test]
@@ -269,4 +314,31 @@ fn built_in_orchestras_declare_the_same_parameters_read_with_or_without_csound()
         }
     }
     assert_eq!(checked, 9);
+}
+
+/// A fresh instance's slots start at its orchestra's declared values, as defaults too: what a
+/// host reads before activation, after it, and what "reset to default" goes back to agree.
+#[test]
+fn a_fresh_instance_starts_where_its_orchestra_does() {
+    for format in FORMATS {
+        for which in [Which::Instrument, Which::Effect] {
+            let mut host = open(format, which, 48000.0, 256);
+            let params = host.params();
+            let mut moved = 0;
+            for p in &params {
+                let (value, _) = host.param_value(p.id);
+                assert!(
+                    (value - p.default).abs() < 1e-6,
+                    "{format:?} {which:?} {}: default {} but at {value}",
+                    p.name,
+                    p.default
+                );
+                moved += usize::from((p.default - 0.5).abs() > 1e-6);
+            }
+            assert!(
+                moved > 3,
+                "{format:?} {which:?}: the built-in orchestra's defaults"
+            );
+        }
+    }
 }

@@ -89,6 +89,8 @@ fn a_hosts_indexer_lists_every_preset_and_preset_load_plays_it() {
     std::fs::write(&mine_file, mine.to_text()).unwrap();
 
     let listed = index(&bundle(Format::Clap));
+    // A user folder the indexer is told of exists, even before the musician saves into it.
+    assert!(home.join("presets/effect").is_dir());
     let factory: Vec<&Listed> = listed.iter().filter(|l| l.flags == FACTORY).collect();
     let mut expected = 0;
     for (kind, id) in [

@@ -162,15 +162,19 @@ unsafe extern "C" fn init(provider_ptr: *const clap_preset_discovery_provider) -
         }
         if let Some(declare) = indexer.declare_location {
             declare(indexer, &factory);
-            if let Some(dir) = user_dir(provider.offer.kind) {
+            // Declared only where it exists (hosts read what they are told of); made here so
+            // presets saved into it later are found.
+            let user = user_dir(provider.offer.kind)
+                .filter(|dir| std::fs::create_dir_all(dir).is_ok() && dir.is_dir());
+            if let Some(dir) = user {
                 let (user_name, path) = (c("User presets"), c(&dir.to_string_lossy()));
-                let user = clap_preset_discovery_location {
+                let location = clap_preset_discovery_location {
                     flags: CLAP_PRESET_DISCOVERY_IS_USER_CONTENT,
                     name: user_name.as_ptr(),
                     kind: CLAP_PRESET_DISCOVERY_LOCATION_FILE,
                     location: path.as_ptr(),
                 };
-                declare(indexer, &user);
+                declare(indexer, &location);
             }
         }
     }

@@ -233,9 +233,49 @@ impl PluginParams {
         Self::with(exported())
     }
 
+    /// The orchestra state a new instance starts with: the standalone's `--orchestra`, an
+    /// export's fixed bindings.
+    pub fn starting_state() -> OrchestraState {
+        let fixed = exported();
+        OrchestraState {
+            path: STARTUP_ORCHESTRA.get().cloned(),
+            bindings: fixed.map(bindings_in_order).unwrap_or_default(),
+            ..OrchestraState::default()
+        }
+    }
+
+    /// [`Self::for_this_library`], its slots starting at what the orchestra `csd` (the one the
+    /// new instance will load) declares, bound as its load will bind them, when that can be
+    /// read from its text ([`crate::orchestra::preview`]). Each such slot's default and value
+    /// are the declared default, so a host reads the same values and defaults before and after
+    /// activation, and "reset to default" goes where the orchestra starts.
+    pub fn for_this_library_showing(csd: Option<&str>) -> Self {
+        let fixed = exported();
+        let preview = csd.and_then(crate::orchestra::preview::parameters_without_csound);
+        let Some(specs) = preview.filter(|_| fixed.is_none()) else {
+            return Self::with(fixed);
+        };
+        let (slots, _) = Self::starting_state().bind(&specs, SLOTS);
+        let mut defaults = vec![None; SLOTS];
+        for (spec, slot) in specs.iter().zip(&slots) {
+            if let Some(slot) = *slot {
+                defaults[slot] = Some(spec.normalized(spec.default) as f32);
+            }
+        }
+        let params = Self::build(None, &defaults);
+        params.set_specs(&specs, &slots);
+        params
+    }
+
     /// Slots for `fixed` (an export's channels, each slot named, ranged and grouped as its
     /// channel), or the generic slots when `None`.
     pub fn with(fixed: Option<&[ParamSpec]>) -> Self {
+        Self::build(fixed, &[])
+    }
+
+    /// [`Self::with`]; generic slot `i` starts at `defaults[i]` (normalized) where given, else
+    /// in the middle.
+    fn build(fixed: Option<&[ParamSpec]>, defaults: &[Option<f32>]) -> Self {
         let engaged = Arc::new(AtomicU64::new(0));
         let count = fixed.map_or(SLOTS, |f| f.len().min(SLOTS));
         let specs: SlotSpecs = Arc::new(RwLock::new(vec![None; count]));
@@ -304,7 +344,10 @@ impl PluginParams {
                         FloatParam::new(
                             own.as_ref()
                                 .map_or_else(|| format!("Param {}", i + 1), |s| s.label.clone()),
-                            own.as_ref().map_or(0.5, |s| s.normalized(s.default) as f32),
+                            own.as_ref().map_or_else(
+                                || defaults.get(i).copied().flatten().unwrap_or(0.5),
+                                |s| s.normalized(s.default) as f32,
+                            ),
                             FloatRange::Linear { min: 0.0, max: 1.0 },
                         )
                         .with_callback(Arc::new(move |_| {

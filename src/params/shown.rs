@@ -24,25 +24,6 @@ impl PluginParams {
         }
     }
 
-    /// Before the orchestra `csd` is first compiled (a new instance, not yet activated): binds
-    /// the slots as its load will and shows the values it declares, when they can be read from
-    /// its text ([`crate::orchestra::preview`]). A host then reads the same values before and
-    /// after activation. The state is not changed: the load binds for real.
-    pub fn show_declared_before_load(&self, csd: &str) {
-        let Some(specs) = crate::orchestra::preview::parameters_without_csound(csd) else {
-            return;
-        };
-        let slots: Vec<Option<usize>> = match super::fixed_bindings() {
-            Some(fixed) => specs
-                .iter()
-                .map(|s| fixed.get(&s.channel).copied())
-                .collect(),
-            None => self.orchestra().bind(&specs, super::SLOTS).0,
-        };
-        self.set_specs(&specs, &slots);
-        self.show_loaded_values();
-    }
-
     /// After a load has bound the slots: gives the slots of the preset's channels their values
     /// (they drive their channels, as if the musician had set them), puts every other bound
     /// slot nobody moved at its channel's declared default (what the orchestra plays), and

@@ -499,6 +499,10 @@ impl TestHost for ClapHost {
 
     fn withhold_aux_inputs(&mut self) {
         self.withhold_aux = true;
+        // Fresh tables that never held a port: with no port given, the list the plugin gets is
+        // an empty one's (dangling, not null) pointer, as from a host's empty array. A plugin
+        // must read none of it (CLAP: `audio_inputs_count` is 0).
+        self.input_ports = AudioPorts::with_capacity(0, 0);
     }
 
     fn open_editor(&mut self, parent: u64) -> bool {

@@ -114,6 +114,11 @@ pub trait TestHost {
     fn load_preset(&mut self, _file: Option<&Path>, _key: Option<&str>) -> bool {
         panic!("this host has no preset browser")
     }
+    /// Takes the host's component handler away from the plugin, or gives it back (VST3 only:
+    /// some hosts give it only after activating the plugin).
+    fn set_component_handler(&mut self, _attached: bool) {
+        panic!("only VST3 plugins have a component handler")
+    }
     fn save_state(&mut self) -> Vec<u8>;
     fn load_state(&mut self, state: &[u8]);
     /// Opens the plugin's editor embedded in the X11 window `parent` (of the display in

@@ -296,6 +296,20 @@ impl TestHost for Vst3Host {
         }
     }
 
+    fn set_component_handler(&mut self, attached: bool) {
+        let handler = match attached {
+            true => self
+                .component_handler
+                .as_com_ref::<vst3::Steinberg::Vst::IComponentHandler>()
+                .expect("the handler is an IComponentHandler")
+                .as_ptr(),
+            false => ptr::null_mut(),
+        };
+        // SAFETY: a COM call with a live host object (the plugin takes its own reference) or
+        // null, which takes the handler away.
+        unsafe { self.controller.setComponentHandler(handler) };
+    }
+
     fn save_state(&mut self) -> Vec<u8> {
         self.get_state()
     }
