@@ -342,3 +342,44 @@ fn a_fresh_instance_starts_where_its_orchestra_does() {
         }
     }
 }
+
+/// "Recompile on save", kept with the project: with the editor closed, saving the orchestra's
+/// file recompiles it live, and the host is told of the new declared values.
+#[test]
+fn a_watched_file_saved_with_the_editor_closed_shows_the_host_its_new_values() {
+    let dir = common::scratch("framework-watch");
+    for format in FORMATS {
+        let file = dir.join(format!("{format:?}.csd"));
+        std::fs::write(&file, declared(0.8)).unwrap();
+        let mut host = open(format, Which::Instrument, 48000.0, 256);
+        let (mut state, _) = state_json(host.as_mut());
+        let orchestra = serde_json::json!({
+            "path": file.to_string_lossy(), "text": null, "bindings": {}, "error": null,
+            "watch": true
+        });
+        state["fields"]["orchestra"] = serde_json::Value::String(orchestra.to_string());
+        host.load_state(&serde_json::to_vec(&state).unwrap());
+        assert!(
+            (shown(host.as_mut(), "Gain").0 - 0.8).abs() < 1e-6,
+            "{format:?}"
+        );
+        let told = host.values_told();
+        // Coarse file times: the new write lands in another second.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        std::fs::write(&file, declared(0.3)).unwrap();
+        let start = std::time::Instant::now();
+        while host.values_told() == told && start.elapsed().as_secs() < 20 {
+            host.process(&[], 256, &[], None);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(
+            host.values_told() > told,
+            "{format:?}: the host was not told"
+        );
+        let (gain, text) = shown(host.as_mut(), "Gain");
+        assert!((gain - 0.3).abs() < 1e-6, "{format:?}: {gain}");
+        assert_eq!(text, "Gain: 0.300", "{format:?}");
+        let (_, orchestra) = state_json(host.as_mut());
+        assert_eq!(orchestra["watch"], true, "{format:?}: kept in the project");
+    }
+}

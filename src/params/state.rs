@@ -26,6 +26,10 @@ pub struct OrchestraState {
     /// saved before the choice existed ran on 6.18.
     #[serde(default = "made_on_csound_6")]
     pub csound: Option<String>,
+    /// Recompile when the orchestra's file is saved ("Recompile on save"), kept with the
+    /// project so it goes on after the editor closes and when the project reopens.
+    #[serde(default)]
+    pub watch: bool,
 }
 
 fn made_on_csound_6() -> Option<String> {

@@ -135,6 +135,8 @@ pub fn load_into(
     if chosen != asked {
         state.csound = chosen;
     }
+    // A load never changes whether the file is watched; the editor may have, meanwhile.
+    state.watch = params.orchestra().watch;
     params.set_orchestra(state);
     Ok(engine)
 }

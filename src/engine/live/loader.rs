@@ -116,6 +116,8 @@ impl Shared {
 
 enum Command {
     Compile(Source),
+    /// Watch this file (the one the orchestra loaded on activation came from), or none.
+    Watch(Option<PathBuf>),
     Stop,
 }
 
@@ -287,12 +289,18 @@ impl Loader {
         load_into(params, source, sample_rate, kind, &self.shared.setup())
     }
 
-    /// Records the engine loaded directly (on activation), or that none plays.
+    /// Records the engine loaded directly (on activation), or that none plays. The saved
+    /// orchestra's file is watched from then on if the project says so.
     pub fn loaded(&self, engine: Option<&Voice>) {
         match engine {
             Some(engine) => {
                 self.shared.track(engine);
                 self.shared.generation.fetch_add(1, Ordering::AcqRel);
+                let state = self.params.orchestra();
+                self.shared.watch.store(state.watch, Ordering::Release);
+                let _ = self
+                    .commands
+                    .send(Command::Watch(state.path.map(PathBuf::from)));
             }
             None => {
                 if let Ok(mut health) = self.shared.health.lock() {
@@ -341,9 +349,13 @@ impl Loader {
         self.shared.log.lock().ok().and_then(|l| l.clone())
     }
 
-    /// Turns recompiling on save of the orchestra's file on or off.
+    /// Turns recompiling on save of the orchestra's file on or off, and keeps that in the
+    /// project.
     pub fn set_watch(&self, on: bool) {
         self.shared.watch.store(on, Ordering::Release);
+        let mut state = self.params.orchestra();
+        state.watch = on;
+        self.params.set_orchestra(state);
     }
 
     /// Whether the orchestra's file is watched.
@@ -366,6 +378,12 @@ impl Worker {
         loop {
             match commands.recv_timeout(TICK) {
                 Ok(Command::Compile(source)) => self.compile(source),
+                Ok(Command::Watch(path)) => {
+                    self.watched = path.map(|path| {
+                        let time = modified(&path);
+                        (path, time)
+                    });
+                }
                 Ok(Command::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
             }
