@@ -17,7 +17,17 @@ use std::time::Duration;
 /// What the window of the export at `base` shows, read from the screen.
 fn window_text(base: &Path, display: &str, dir: &Path) -> String {
     let mut host = open_export(Format::Clap, base);
-    assert!(host.open_editor(root_window(display)), "the editor opens");
+    // Once in a CI run the plugin's X connection was refused right after Xvfb started
+    // ("XOpenDisplay() failed"; not reproduced in 7 runs since): a host would open the window
+    // again, so does this one, with a new instance, twice at most.
+    for attempt in 1.. {
+        if host.open_editor(root_window(display)) {
+            break;
+        }
+        assert!(attempt < 3, "the editor opens");
+        std::thread::sleep(Duration::from_millis(300));
+        host = open_export(Format::Clap, base);
+    }
     let ppm = dir.join("editor.ppm");
     let mut text = String::new();
     // Until the window has drawn its parameter.
