@@ -8,29 +8,26 @@ mod hosts;
 use hosts::drive::*;
 use hosts::{Event, TestHost};
 
-/// Declared defaults away from the slots' midpoint: a linear gain at 0.8, a level at 3 of 0..10,
-/// a menu at its last entry. `{gain}` is the gain's default.
-fn declared(gain: f64) -> String {
+/// A CSD at 48 kHz, ksmps 32, stereo, around the orchestra code `body`.
+fn csd(body: &str) -> String {
     format!(
-        r#"<CsoundSynthesizer>
-<CsInstruments>
-sr = 48000
-ksmps = 32
-nchnls = 2
-0dbfs = 1
-chn_k "gain", 1, 2, {gain}, 0, 1, 0, 0, 0, 0, "label=Gain"
+        "<CsoundSynthesizer>\n<CsInstruments>\nsr = 48000\nksmps = 32\nnchnls = 2\n0dbfs = 1\n\
+         {body}\n</CsInstruments>\n<CsScore>\n</CsScore>\n</CsoundSynthesizer>\n"
+    )
+}
+
+/// Declared defaults away from the slots' midpoint: a linear gain at `gain`, a level at 3 of
+/// 0..10, a menu at its last entry.
+fn declared(gain: f64) -> String {
+    csd(&format!(
+        r#"chn_k "gain", 1, 2, {gain}, 0, 1, 0, 0, 0, 0, "label=Gain"
 chn_k "level", 1, 2, 3, 0, 10, 0, 0, 0, 0, "label=Level"
 chn_k "shape", 1, 1, 2, 0, 2, 0, 0, 0, 0, "label=Shape; steps=Saw|Square|Triangle"
 instr 1
   a1 poscil 0.1 * chnget:k("gain"), cpsmidinn(p4)
   outs a1, a1
-endin
-</CsInstruments>
-<CsScore>
-</CsScore>
-</CsoundSynthesizer>
-"#
-    )
+endin"#
+    ))
 }
 
 /// The host's (value, text) of the parameter whose text starts with `label: `.
@@ -119,23 +116,9 @@ fn a_slot_the_project_moved_keeps_its_value_after_the_load() {
 
 /// Writes the controller channel `channel` as the instrument's output while a note plays.
 fn reading(channel: &str) -> String {
-    format!(
-        r#"<CsoundSynthesizer>
-<CsInstruments>
-sr = 48000
-ksmps = 32
-nchnls = 2
-0dbfs = 1
-instr 1
-  kv chnget "{channel}"
-  outs a(kv), a(kv)
-endin
-</CsInstruments>
-<CsScore>
-</CsScore>
-</CsoundSynthesizer>
-"#
-    )
+    csd(&format!(
+        "instr 1\n  kv chnget \"{channel}\"\n  outs a(kv), a(kv)\nendin"
+    ))
 }
 
 #[test]

@@ -31,7 +31,7 @@ unsafe impl Sync for Descriptor {}
 
 impl Descriptor {
     fn new(offer: &Offer) -> Descriptor {
-        let c = |s: &str| CString::new(s.replace('\0', "")).unwrap_or_default();
+        let c = super::c_string;
         let strings = vec![
             c(&offer.clap_id),
             c(&offer.name),

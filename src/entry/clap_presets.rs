@@ -3,6 +3,7 @@
 //! the host's indexer with no instance) and the preset-load extension, through which the host
 //! loads the one the musician chose into an instance.
 
+use super::c_string as c;
 use super::instances;
 use super::{offers, Offer};
 use crate::orchestra::Kind;
@@ -16,11 +17,6 @@ use clap_sys::universal_plugin_id::clap_universal_plugin_id;
 use nice_plug::wrapper::clap::{clap_host, clap_plugin, CLAP_VERSION};
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::sync::OnceLock;
-
-/// A C string that outlives every use (strings with NUL bytes lose them).
-fn c(s: &str) -> CString {
-    CString::new(s.replace('\0', "")).unwrap_or_default()
-}
 
 /// One provider's descriptor and the strings it points into.
 struct Descriptor {

@@ -62,6 +62,11 @@ pub fn offers() -> &'static [Offer] {
     })
 }
 
+/// `s` as a C string for a host (a NUL inside it, which C strings cannot hold, is dropped).
+pub(crate) fn c_string(s: &str) -> std::ffi::CString {
+    std::ffi::CString::new(s.replace('\0', "")).unwrap_or_default()
+}
+
 /// What a generic plugin of flavour `F` is.
 fn generic<F: Flavour>() -> Offer {
     use nice_plug::prelude::Vst3Plugin;

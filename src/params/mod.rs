@@ -236,7 +236,11 @@ impl PluginParams {
     /// The orchestra state a new instance starts with: the standalone's `--orchestra`, an
     /// export's fixed bindings.
     pub fn starting_state() -> OrchestraState {
-        let fixed = exported();
+        Self::starting_state_for(exported())
+    }
+
+    /// The orchestra state slots for `fixed` start with (see [`Self::with`]).
+    fn starting_state_for(fixed: Option<&[ParamSpec]>) -> OrchestraState {
         OrchestraState {
             path: STARTUP_ORCHESTRA.get().cloned(),
             bindings: fixed.map(bindings_in_order).unwrap_or_default(),
@@ -369,13 +373,9 @@ impl PluginParams {
             })
             .collect();
         Self {
-            orchestra: Arc::new(RwLock::new(OrchestraState {
-                path: STARTUP_ORCHESTRA.get().cloned(),
-                bindings: fixed
-                    .map(|f| bindings_in_order(&f[..count]))
-                    .unwrap_or_default(),
-                ..OrchestraState::default()
-            })),
+            orchestra: Arc::new(RwLock::new(Self::starting_state_for(
+                fixed.map(|f| &f[..count]),
+            ))),
             engaged,
             editor_size: Arc::new(RwLock::new(DEFAULT_EDITOR_SIZE)),
             slots: Slots(slots),
