@@ -60,3 +60,46 @@ fn widget_defaults_play_as_written_by_hand_and_the_host_automates_them() {
         );
     }
 }
+
+/// A Cabbage 2 synth as public ones are written: its combobox lists its entries in `text()`
+/// and starts on the second (`value(2)`); its text editor's `text()` is a name it reads.
+const TEXT_ENTRIES: &str = "<Cabbage>\nform caption(\"Entries\") size(300, 100)\n\
+combobox bounds(0, 0, 80, 20), channel(\"voice\"), text(\"Silent\", \"Sine\", \"Noise\"), value(2)\n\
+texteditor bounds(0, 30, 80, 20), channel(\"name\"), text(\"abc\")\n</Cabbage>\n\
+<CsoundSynthesizer>\n<CsOptions>\n-m0d\n</CsOptions>\n<CsInstruments>\n\
+ksmps = 32\nnchnls = 2\n0dbfs = 1\n\
+instr 1\n kvoice chnget \"voice\"\n Sname chnget \"name\"\n \
+asine oscili 0.3 * (kvoice == 2 ? 1 : 0) * strlen(Sname) / 3, cpsmidinn(p4)\n \
+anoise rand 0.3 * (kvoice == 3 ? 1 : 0)\n outs asine + anoise, asine + anoise\nendin\n\
+</CsInstruments>\n<CsScore>\n</CsScore>\n</CsoundSynthesizer>\n";
+
+#[test]
+fn a_combobox_listing_its_entries_in_text_starts_on_the_one_its_value_names() {
+    for format in FORMATS {
+        let mut host = open(format, Which::Instrument, 48000.0, 256);
+        load_orchestra(host.as_mut(), Some(TEXT_ENTRIES), None);
+        let sound = run(host.as_mut(), 24000, &[256], &[(0, note_on(69))], None).remove(0);
+        // The sine plays at full level only when the editor's three-letter text reached its
+        // channel and the combobox starts on its second entry.
+        assert!(
+            (peak(&sound) - 0.3).abs() < 0.01,
+            "{format:?}: {}",
+            peak(&sound)
+        );
+        // The host sees every entry, by name, across the parameter's range.
+        let voice = host.params()[0].clone();
+        let (at, text) = host.param_value(voice.id);
+        assert_eq!(at, 0.5, "{format:?}");
+        assert!(text.ends_with("Sine"), "{format:?}: {text}");
+        for (value, name) in [(0.0, "Silent"), (1.0, "Noise")] {
+            let event = Event::Param {
+                at: 0,
+                id: voice.id,
+                value,
+            };
+            run(host.as_mut(), 256, &[256], &[(0, event)], None);
+            let text = host.param_value(voice.id).1;
+            assert!(text.ends_with(name), "{format:?}: {text}");
+        }
+    }
+}

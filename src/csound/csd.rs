@@ -81,6 +81,11 @@ fn sections<'a>(text: &'a str, origin: &str) -> Result<Vec<Section<'a>>> {
             at = lt + 1;
             continue;
         }
+        if name == "CsoundSynthesizer" {
+            // The opening tag again (a public Cabbage example has it twice): Csound reads on.
+            at = lt + 1 + gt + 1;
+            continue;
+        }
         let content_start = lt + 1 + gt + 1;
         let close = format!("</{name}>");
         let Some(content_len) = text[content_start..].find(&close) else {

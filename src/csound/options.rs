@@ -372,7 +372,14 @@ fn check_short(option: &str, body: &str, next: Option<&str>) -> Result<(Vec<Verd
                 first.extend(more);
                 return Ok((first, consumed));
             }
-            (rest, false)
+            // Csound reads a number flag's value with `atoi`, which gives 0 when the value
+            // does not start with a number, and passes over the rest of the word (`-ma` is
+            // `-m0`).
+            if number && end == 0 {
+                ("0", false)
+            } else {
+                (rest, false)
+            }
         };
         let written = format!("-{flag}{value}");
         match SHORT_VALUE.iter().find(|(f, _, _)| *f == flag) {
@@ -559,6 +566,9 @@ mod tests {
             ]
         );
         assert_eq!(f.ignored, ["-W"]);
+        // `-ma` is `-m0` to Csound (atoi of "a"), the rest of the word passed over.
+        let f = filter("-ma -dma").unwrap();
+        assert_eq!(f.passed, ["--messagelevel=0", "-d", "--messagelevel=0"]);
     }
 
     #[test]

@@ -37,6 +37,7 @@ impl Arg {
 /// Reads a Cabbage 2 section. `first_line` is the file line of the section's first line, so
 /// errors name the line the user sees.
 pub fn parse(section: &str, first_line: usize) -> Result<Layout, String> {
+    let section = &without_block_comments(section);
     let mut layout = Layout::default();
     let mut macros: Vec<(String, String)> = Vec::new();
     // The absolute origin of each open container.
@@ -114,6 +115,37 @@ pub fn parse(section: &str, first_line: usize) -> Result<Layout, String> {
         layout.widgets.push(widget);
     }
     Ok(layout)
+}
+
+/// `section` with its `/* ... */` comments (outside quotes) blanked, newlines kept so lines
+/// keep their numbers.
+fn without_block_comments(section: &str) -> String {
+    let mut out = String::with_capacity(section.len());
+    let (mut quoted, mut in_comment) = (false, false);
+    let mut chars = section.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_comment {
+            if c == '*' && chars.peek() == Some(&'/') {
+                chars.next();
+                in_comment = false;
+            } else if c == '\n' {
+                out.push(c);
+            }
+            continue;
+        }
+        match c {
+            '"' => quoted = !quoted,
+            '\n' => quoted = false,
+            '/' if !quoted && chars.peek() == Some(&'*') => {
+                chars.next();
+                in_comment = true;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `line` without `$NAME` references left after expansion.
@@ -265,6 +297,14 @@ fn push_bare(args: &mut Vec<Arg>, current: &mut String) {
     current.clear();
 }
 
+/// A position or size: as many numbers as Cabbage takes, the missing ones (a macro's leftover
+/// `bounds(0,)`) 0, as Cabbage reads them.
+fn lenient_numbers(name: &str, args: &[Arg], count: usize) -> Result<Vec<f64>, String> {
+    let mut n = numbers(name, args, 0)?;
+    n.resize(n.len().max(count), 0.0);
+    Ok(n)
+}
+
 fn numbers(name: &str, args: &[Arg], at_least: usize) -> Result<Vec<f64>, String> {
     let numbers: Option<Vec<f64>> = args.iter().map(Arg::number).collect();
     match numbers {
@@ -318,7 +358,7 @@ fn read_widget(
     for (name, args) in identifiers {
         match name.as_str() {
             "bounds" => {
-                let b = numbers(name, args, 4)?;
+                let b = lenient_numbers(name, args, 4)?;
                 widget.bounds = Bounds {
                     x: b[0] as f32,
                     y: b[1] as f32,
@@ -327,11 +367,11 @@ fn read_widget(
                 };
             }
             "pos" => {
-                let p = numbers(name, args, 2)?;
+                let p = lenient_numbers(name, args, 2)?;
                 (widget.bounds.x, widget.bounds.y) = (p[0] as f32, p[1] as f32);
             }
             "size" => {
-                let s = numbers(name, args, 2)?;
+                let s = lenient_numbers(name, args, 2)?;
                 (widget.bounds.width, widget.bounds.height) = (s[0] as f32, s[1] as f32);
             }
             "channel" | "channels" => widget.channels = args.iter().map(Arg::text).collect(),
@@ -430,6 +470,41 @@ mod tests {
         assert_eq!(list[2].1[2], Arg::Number(0.5));
         assert!(identifier_list("bounds(1, 2").is_err());
         assert_eq!(identifier_list("l, bounds(1, 2, 3, 4)").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn cabbage_2_leniencies_block_comments_macro_leftovers_and_text_entries() {
+        let layout = parse(
+            "form size(100, 100)\n/* a note\nrslider bounds(1, 1, 1, 1) channel(\"gone\")\n*/\n\
+             #define AT bounds(5,\n\
+             rslider $AT 6) channel(\"a\") /* inline */ range(0, 1, 0.5)\n\
+             combobox bounds(0, 0,) channel(\"c\") text(\"One\", \"Two\", \"Three\") value(2)\n\
+             texteditor bounds(0, 0, 50, 20) channel(\"t\") text(\"hello\")\n",
+            10,
+        )
+        .unwrap();
+        let channels: Vec<&str> = layout
+            .widgets
+            .iter()
+            .map(|w| w.channels[0].as_str())
+            .collect();
+        assert_eq!(channels, ["a", "c", "t"], "the commented widget is gone");
+        assert_eq!(layout.widgets[0].line, 15, "lines keep their numbers");
+        assert_eq!(
+            (layout.widgets[0].bounds.x, layout.widgets[0].bounds.y),
+            (5.0, 6.0)
+        );
+        let combo = &layout.widgets[1];
+        assert_eq!(combo.items, ["One", "Two", "Three"]);
+        assert_eq!(
+            (
+                combo.ranges[0].min,
+                combo.ranges[0].max,
+                combo.ranges[0].default
+            ),
+            (1.0, 3.0, 2.0)
+        );
+        assert_eq!(layout.widgets[2].default_text.as_deref(), Some("hello"));
     }
 }
 

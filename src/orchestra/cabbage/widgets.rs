@@ -118,7 +118,8 @@ impl WidgetKind {
             "nslider" | "numberslider" => NumberSlider,
             "hrange" | "horizontalrangeslider" => HorizontalRange,
             "vrange" | "verticalrangeslider" => VerticalRange,
-            "button" | "optionbutton" => Button,
+            "button" => Button,
+            "optionbutton" => ComboBox,
             "checkbox" => CheckBox,
             "combobox" => ComboBox,
             "xypad" => XyPad,
@@ -241,7 +242,12 @@ impl Widget {
             ranges: Vec::new(),
             text: Vec::new(),
             items: Vec::new(),
-            first_item: 1.0,
+            // Cabbage 2's option button counts its entries from 0, its combobox from 1.
+            first_item: if type_name.eq_ignore_ascii_case("optionbutton") {
+                0.0
+            } else {
+                1.0
+            },
             automatable: true,
             string_channel: matches!(kind, WidgetKind::FileButton | WidgetKind::TextEditor),
             default_text: None,
@@ -267,6 +273,14 @@ impl Widget {
     /// (toggles 0..1, combobox entries), clamped defaults.
     pub fn settle(&mut self, value: Option<f64>) {
         use WidgetKind::*;
+        // Cabbage 2 lists a combobox's (and option button's) entries in `text()` as often as in
+        // `items()`; a text editor's `text()` is its starting text.
+        if self.kind == ComboBox && self.items.is_empty() && !self.text.is_empty() {
+            self.items = std::mem::take(&mut self.text);
+        }
+        if self.kind == TextEditor && self.default_text.is_none() {
+            self.default_text = self.text.first().cloned();
+        }
         let ranges = match self.kind {
             Button | CheckBox => {
                 let on = value.or(self.ranges.first().map(|r| r.default));
