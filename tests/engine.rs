@@ -179,7 +179,7 @@ fn the_console_names_the_csound_an_orchestra_runs_on() {
     );
     for version in Version::ALL {
         let setup = Setup {
-            csound: version,
+            csound: Some(version),
             ..Setup::plugin(48000.0)
         };
         let (engine, _) =
@@ -192,8 +192,8 @@ fn the_console_names_the_csound_an_orchestra_runs_on() {
             "{version}: {log:?}"
         );
     }
-    // A saved choice is kept where it can run; no choice is the preferred Csound.
-    assert_eq!(csound_for(Some("7")), (Version::Seven, None));
-    assert_eq!(csound_for(Some("6")), (Version::Six, None));
-    assert_eq!(csound_for(None), (Version::preferred(), None));
+    // A saved choice is kept where it can run; no choice lets the orchestra decide.
+    assert_eq!(csound_for(Some("7")), (Some(Version::Seven), None));
+    assert_eq!(csound_for(Some("6")), (Some(Version::Six), None));
+    assert_eq!(csound_for(None), (None, None));
 }

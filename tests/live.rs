@@ -226,7 +226,10 @@ fn a_watched_file_recompiles_when_saved() {
 #[test]
 fn a_csound_chosen_while_a_load_runs_is_the_one_the_next_load_uses() {
     let (params, loader, _player) = start(sine_csd(1.0, ""));
-    let first = params.csound().expect("the first load records its Csound");
+    assert_eq!(params.csound(), None, "nobody chose");
+    let first = params
+        .csound_running()
+        .expect("the first load records its Csound");
     let other = if first == "6" { "7" } else { "6" };
     // Global code that keeps the compile busy for a while.
     let busy = "giN = 0\nwhile giN < 6000000 do\n giN += 1\nod\n";
@@ -234,7 +237,7 @@ fn a_csound_chosen_while_a_load_runs_is_the_one_the_next_load_uses() {
     loader.compile(source(sine_csd(1.0, busy), "busy.csd"));
     std::thread::sleep(Duration::from_millis(100));
     // As the editor's Csound menu does, while that compile runs.
-    params.set_csound(other);
+    params.set_csound(Some(other));
     loader.compile(source(sine_csd(1.0, ""), "after.csd"));
     let started = std::time::Instant::now();
     while loader.generation() < loads + 2 && started.elapsed() < Duration::from_secs(20) {

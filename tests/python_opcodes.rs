@@ -186,7 +186,7 @@ fn on_csound_7_python_opcodes_are_an_error_that_names_the_csound_that_has_them()
          </CsInstruments>\n</CsoundSynthesizer>\n"
     );
     let setup = Setup {
-        csound: Version::Seven,
+        csound: Some(Version::Seven),
         ..Setup::plugin(48000.0)
     };
     // Allowed by the user (Python runs code): what stops it is the Csound.

@@ -6,6 +6,7 @@
 
 mod common;
 use common::scratch;
+use csound_plugin::csound::Version;
 use csound_plugin::orchestra::trust::{self, TrustStore};
 use csound_plugin::orchestra::Kind;
 use csound_plugin::presets::Preset;
@@ -169,13 +170,18 @@ fn a_shared_preset_carrying_a_hostile_orchestra_is_refused() {
 fn factory_and_harmless_orchestras_open_without_asking() {
     let store = TrustStore::default();
     for orchestra in csound_plugin::orchestra::factory::ORCHESTRAS {
-        assert!(trust::vet(orchestra.text, orchestra.file, &store).is_ok());
+        assert!(trust::vet(orchestra.text, orchestra.file, &store, Version::preferred()).is_ok());
     }
     let harmless = csd("", " ; writes nothing, runs nothing");
-    assert!(trust::vet(&harmless, "harmless.csd", &store).is_ok());
-    let refusal = trust::vet(&csd("", " fprints \"x.txt\", \"hi\""), "writer.csd", &store)
-        .unwrap_err()
-        .to_string();
+    assert!(trust::vet(&harmless, "harmless.csd", &store, Version::preferred()).is_ok());
+    let refusal = trust::vet(
+        &csd("", " fprints \"x.txt\", \"hi\""),
+        "writer.csd",
+        &store,
+        Version::preferred(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         refusal.contains("writer.csd") && refusal.contains("`fprints` writes files"),
         "{refusal}"

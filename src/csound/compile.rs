@@ -154,6 +154,18 @@ impl Csound {
         self.parse_tokens(&padded)
     }
 
+    /// The names of every opcode this engine knows (built in, its opcode libraries', and the
+    /// plugin's own), without `.suffix`es: what a token of a parse tree is checked against to
+    /// tell a built-in opcode from a user-defined one or a variable.
+    pub fn opcode_names(&self) -> std::collections::BTreeSet<String> {
+        // SAFETY: the engine is live; the list is read and given back inside the call.
+        let names = unsafe { self.api.opcode_names(self.raw()) };
+        names
+            .into_iter()
+            .map(|n| n.split('.').next().unwrap_or_default().to_string())
+            .collect()
+    }
+
     /// Reads score text (events, `f` tables, ...), before or during performance.
     pub fn read_score(&mut self, score: &str) -> Result<()> {
         csd::check_readable(score, "the score")?;

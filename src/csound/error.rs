@@ -12,6 +12,9 @@ pub enum ErrorKind {
     Csd,
     /// The orchestra or score did not compile.
     Compile,
+    /// The orchestra did not parse (nothing of it was compiled or run): Csound's parser
+    /// refused its syntax or an opcode it does not know.
+    Parse,
     /// `csoundStart` failed, or an operation needs a started engine.
     Start,
     /// A channel could not be created or has another type than asked for.

@@ -83,25 +83,41 @@ impl Ui {
     /// The Csound the orchestra runs on: choosing the other one recompiles the orchestra shown
     /// on it, and the project remembers the choice.
     fn csound_choice(&mut self, ui: &mut egui::Ui) {
-        let saved = self.params.csound();
-        let (current, _) = crate::engine::csound_for(saved.as_deref());
-        let mut chosen = current;
+        let asked = self.params.csound();
+        let running = self.params.csound_running();
+        let running = running.as_deref().and_then(Version::from_key);
+        let (current, _) = crate::engine::csound_for(asked.as_deref());
+        let automatic = match running {
+            Some(v) => format!("As the orchestra needs ({})", v.label()),
+            None => "As the orchestra needs".to_string(),
+        };
+        let mut chosen = asked.clone();
         egui::ComboBox::from_id_salt("csound-version")
-            .selected_text(current.label())
+            .selected_text(current.map_or(automatic.clone(), |v| v.label().to_string()))
             .show_ui(ui, |ui| {
+                if ui
+                    .add(egui::Button::selectable(current.is_none(), automatic))
+                    .clicked()
+                {
+                    chosen = None;
+                }
                 for version in Version::ALL {
                     // The bundled one is always there; asking opens (and unpacks) nothing.
                     let here = version == Version::Seven || version.is_available();
-                    let item = egui::Button::selectable(version == current, version.label());
+                    let item = egui::Button::selectable(current == Some(version), version.label());
                     if ui.add_enabled(here, item).clicked() {
-                        chosen = version;
+                        chosen = Some(version.key().to_string());
                     }
                 }
             })
             .response
-            .on_hover_text("The Csound this orchestra runs on; saved with the project");
-        if chosen != current {
-            self.params.set_csound(chosen.key());
+            .on_hover_text(
+                "The Csound this orchestra runs on, saved with the project. By default each \
+                 orchestra runs on the one it needs: 7.0 for Cabbage 3 instruments and code \
+                 only 7.0 reads, else 6.18 where it is installed",
+            );
+        if chosen != asked {
+            self.params.set_csound(chosen.as_deref());
             self.loader.compile(Source {
                 text: self.source.clone(),
                 origin: self.origin.clone(),

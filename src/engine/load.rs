@@ -10,7 +10,9 @@ use crate::engine::python::PythonTurn;
 use crate::engine::transport::TransportChannels;
 use crate::orchestra::cabbage::{self, Layout};
 use crate::orchestra::declarations::{self, NoteLength, NoteMode, ParamSpec, DEFAULT_NOTE_SECONDS};
+use crate::orchestra::needs;
 use crate::orchestra::reserved;
+use crate::orchestra::safety::Finding;
 use crate::orchestra::source::{Kind, Source};
 use crate::orchestra::trust::{self, TrustStore};
 use crate::params::state::OrchestraState;
@@ -28,6 +30,16 @@ pub struct Loaded {
     /// The `<Cabbage>` section's form and widgets, when the CSD has one: the editor draws it.
     #[serde(default)]
     pub layout: Option<Layout>,
+    /// The Csound it runs on ([`Version::key`]), which the project remembers.
+    #[serde(default)]
+    pub csound: String,
+    /// Why it runs on that Csound when the orchestra decided it (not the preferred one).
+    #[serde(default)]
+    pub csound_why: Option<String>,
+    /// What in it reaches outside the instrument (allowed, since it loaded), found by the gate
+    /// on its own Csound: `check` and `export` report it.
+    #[serde(default)]
+    pub reaches: Vec<Finding>,
 }
 
 /// What the host decides about an engine; everything else comes from the CSD.
@@ -40,31 +52,32 @@ pub struct Setup {
     /// Csound writes the performance to this WAV file itself, in this format (a render of the
     /// CSD): the file is Csound's own, bit for bit.
     pub file: Option<(std::path::PathBuf, crate::csound::SampleFormat)>,
-    /// The Csound the orchestra runs on.
-    pub csound: Version,
+    /// The Csound the orchestra runs on; `None`: the one it needs ([`Engine::load_with`]).
+    pub csound: Option<Version>,
 }
 
-/// The Csound to play an orchestra saved with `saved` (a [`Version::key`]) on, and a note for
-/// the console when it cannot be that one here: a project made on 6.18 opened where 6.18 is
-/// not installed plays on the bundled 7.0 (and keeps asking for 6.18 when saved).
-pub fn csound_for(saved: Option<&str>) -> (Version, Option<String>) {
-    let Some(wanted) = saved.and_then(Version::from_key) else {
-        return (Version::preferred(), None);
+/// The Csound to play an orchestra on when `chosen` (a [`Version::key`]) was chosen for it
+/// (`None`: the one it needs), and a note for the console when it cannot be that one here: a
+/// project made on 6.18 opened where 6.18 is not installed plays on the bundled 7.0 (and keeps
+/// asking for 6.18 when saved).
+pub fn csound_for(chosen: Option<&str>) -> (Option<Version>, Option<String>) {
+    let Some(wanted) = chosen.and_then(Version::from_key) else {
+        return (None, None);
     };
     if wanted.is_available() {
-        return (wanted, None);
+        return (Some(wanted), None);
     }
     let other = Version::ALL
         .into_iter()
         .find(|v| *v != wanted && v.is_available());
     match other {
         Some(other) => (
-            other,
+            Some(other),
             Some(format!(
                 "csound-plugin: this orchestra was saved to run on {wanted}, which cannot run                  here; it plays on {other}"
             )),
         ),
-        None => (wanted, None),
+        None => (Some(wanted), None),
     }
 }
 
@@ -87,7 +100,7 @@ impl Setup {
             sample_rate: Some(sample_rate),
             score: ScorePlay::Live,
             file: None,
-            csound: Version::preferred(),
+            csound: None,
         }
     }
 }
@@ -114,9 +127,83 @@ impl Engine {
     /// ([`trust::judge`]) first, on this very engine, with the CSD's options applied. An
     /// orchestra that reaches outside the instrument and is not in `trust` is refused with
     /// [`ErrorKind::NotAllowed`], before any of it runs.
+    ///
+    /// With no Csound in `setup`, the orchestra decides: the preferred one, unless its text needs
+    /// 7.0 ([`needs::seven_because`]) or it does not parse on 6.18 and does on 7.0; the
+    /// console says why it moved.
     pub fn load_with(
         source: &Source,
         setup: &Setup,
+        kind: Kind,
+        trust: &TrustStore,
+    ) -> Result<(Engine, Loaded)> {
+        if let Some(csound) = setup.csound {
+            return Self::load_on(source, setup, csound, kind, trust);
+        }
+        let preferred = Version::preferred();
+        if preferred == Version::Seven || !Version::Seven.is_available() {
+            return Self::load_on(source, setup, preferred, kind, trust);
+        }
+        let parsed = csd::parse(&source.text, &source.origin)?;
+        let raw_midi = Self::note_mode(&parsed, &source.origin)? == NoteMode::Midi;
+        let (csound, why) = match needs::seven_because(&parsed, &source.text, raw_midi) {
+            Some(why) => (Version::Seven, why),
+            None => match Self::load_on(source, setup, preferred, kind, trust) {
+                Err(e) if e.kind() == ErrorKind::Parse => {
+                    let first = e.log().first().cloned().unwrap_or_default();
+                    let why = format!(
+                        "it does not parse on {preferred} ({}) and does on {}",
+                        first.trim(),
+                        Version::Seven
+                    );
+                    match Self::load_on(source, setup, Version::Seven, kind, trust) {
+                        Err(e7) if e7.kind() == ErrorKind::Parse => return Err(e),
+                        Err(e7) => return Err(e7),
+                        Ok(loaded) => return Ok(Self::say_why(loaded, &source.origin, why)),
+                    }
+                }
+                other => return other,
+            },
+        };
+        let loaded = Self::load_on(source, setup, csound, kind, trust)?;
+        Ok(Self::say_why(loaded, &source.origin, why))
+    }
+
+    /// Says on the console, and in [`Loaded::csound_why`], why an orchestra runs on the Csound
+    /// it does.
+    fn say_why(
+        (engine, mut loaded): (Engine, Loaded),
+        origin: &str,
+        why: String,
+    ) -> (Engine, Loaded) {
+        engine.csound.messages().note(
+            MessageLevel::Info,
+            &format!(
+                "csound-plugin: {origin} runs on {} because {why}",
+                engine.csound.version().label()
+            ),
+        );
+        loaded.csound_why = Some(why);
+        (engine, loaded)
+    }
+
+    /// How notes reach the orchestra: its `<CsPlugin>` section, else what its code reads.
+    fn note_mode(parsed: &csd::Csd, origin: &str) -> Result<NoteMode> {
+        match parsed.extra.iter().find(|(name, _)| name == "CsPlugin") {
+            Some((_, section)) => declarations::parse_plugin_section(section)
+                .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}"))),
+            None => Ok(declarations::infer_note_mode(
+                &parsed.options,
+                &parsed.orchestra,
+            )),
+        }
+    }
+
+    /// [`Engine::load_with`] on `version`.
+    fn load_on(
+        source: &Source,
+        setup: &Setup,
+        version: Version,
         kind: Kind,
         trust: &TrustStore,
     ) -> Result<(Engine, Loaded)> {
@@ -136,18 +223,14 @@ impl Engine {
                 ),
             ));
         }
-        let note_mode = match parsed.extra.iter().find(|(name, _)| name == "CsPlugin") {
-            Some((_, section)) => declarations::parse_plugin_section(section)
-                .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}")))?,
-            None => declarations::infer_note_mode(&parsed.options, &parsed.orchestra),
-        };
+        let note_mode = Self::note_mode(&parsed, origin)?;
         declarations::check_rates(&parsed.orchestra)
             .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}")))?;
-        Self::refuse_python_on_seven(&parsed, origin, setup.csound)?;
-        let mut csound = Csound::on(setup.csound)?;
+        Self::refuse_python_on_seven(&parsed, origin, version)?;
+        let mut csound = Csound::on(version)?;
         csound.messages().note(
             MessageLevel::Info,
-            &format!("csound-plugin: {origin} runs on {}", setup.csound.label()),
+            &format!("csound-plugin: {origin} runs on {}", version.label()),
         );
         if let Some(dir) = source.dir() {
             csound.add_search_dir(&dir);
@@ -174,7 +257,7 @@ impl Engine {
         if let Some((path, format)) = &setup.file {
             csound.write_to_file(path, *format)?;
         }
-        let tokens = trust::judge(&mut csound, &parsed, text, origin, trust)?;
+        let (tokens, reaches) = trust::judge(&mut csound, &parsed, text, origin, trust)?;
         let python = Self::check_opcodes(&tokens, origin)?;
         let midi_in = match note_mode {
             NoteMode::Midi => Some(csound.enable_midi_input()?),
@@ -245,6 +328,9 @@ impl Engine {
             slots: Vec::new(),
             fresh: Vec::new(),
             layout,
+            csound: version.key().to_string(),
+            csound_why: None,
+            reaches,
         };
         let log = csound.messages();
         let engine = Engine {
@@ -280,7 +366,7 @@ impl Engine {
         trust: &TrustStore,
         state: &mut OrchestraState,
     ) -> Result<(Engine, Loaded)> {
-        let (csound, note) = csound_for(state.csound.as_deref());
+        let (csound, note) = csound_for(state.chosen_csound());
         let setup = Setup {
             csound,
             ..Setup::plugin(sample_rate)
@@ -313,6 +399,7 @@ impl Engine {
             None => state.bind(&loaded.params, crate::params::SLOTS),
         };
         engine.bind(&loaded.params, &loaded.slots)?;
+        state.ran_on(&loaded.csound);
         for (name, value) in &state.strings {
             engine.csound.set_string_channel(name, value)?;
         }

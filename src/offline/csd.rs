@@ -47,7 +47,7 @@ impl CsdRender {
     /// Compiles `source` to write to `output`: at `sample_rate` if given (else the CSD's own),
     /// in `format` if given (else what the CSD's options ask, else Csound's 16-bit). The
     /// orchestra passes the sharing gate with `trust`; `strings` are written to their channels.
-    /// It runs on Csound `csound`.
+    /// It runs on Csound `csound` (`None`: the one it needs).
     #[allow(clippy::too_many_arguments)]
     pub fn open(
         source: &Source,
@@ -57,7 +57,7 @@ impl CsdRender {
         output: &Path,
         trust: &TrustStore,
         strings: std::collections::BTreeMap<String, String>,
-        csound: Version,
+        csound: Option<Version>,
     ) -> Result<CsdRender> {
         let options = crate::csound::csd::parse(&source.text, &source.origin)?.options;
         let format = format

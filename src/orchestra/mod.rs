@@ -6,6 +6,7 @@
 //! | [`source`] | an orchestra's text and origin, the plugin kind, its content hash |
 //! | [`declarations`] | its parameters (`chn_k`) and rates |
 //! | [`note_mode`] | how notes reach it (`<CsPlugin>`, or inferred) |
+//! | [`needs`] | which Csound it needs when nobody chose one |
 //! | [`preview`] | its parameters read from the text alone, before Csound compiles it |
 //! | [`cabbage`] | the widgets of a `<Cabbage>` section: parameters and the instrument's face |
 //! | [`reserved`] | the channels the plugins write for it (transport, MIDI controllers) |
@@ -16,6 +17,7 @@
 pub mod cabbage;
 pub mod declarations;
 pub mod factory;
+pub mod needs;
 pub mod note_mode;
 pub mod preview;
 pub mod reserved;

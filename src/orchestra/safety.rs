@@ -2,10 +2,10 @@
 //! outside the instrument, found in Csound's own parse tree, so macros, `#include`s and
 //! user-defined opcodes cannot hide them. Nothing is compiled or run.
 
-use crate::csound::{csd, Csound, Result};
+use std::collections::BTreeSet;
 
 /// Why an opcode is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Reach {
     /// Runs programs or code, or controls the engine from inside.
     RunsCode,
@@ -66,7 +66,9 @@ const PREFIX: &[(&str, Reach)] = &[
     ("Jacko", Reach::Network),
 ];
 
-/// Whether an opcode name reaches outside the instrument, and how.
+/// How an opcode of this name would reach outside the instrument, judged by its name alone.
+/// A token is only an opcode of that family when the Csound that compiles it has an opcode of
+/// that name ([`findings`]): a user-defined `pythagorean` is not Python.
 pub fn reach(opcode: &str) -> Option<Reach> {
     EXACT
         .iter()
@@ -76,17 +78,22 @@ pub fn reach(opcode: &str) -> Option<Reach> {
 }
 
 /// One use of an opcode that reaches outside, at a line of the CSD file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
     pub opcode: String,
     pub line: u32,
     pub reach: Reach,
 }
 
-/// The findings among the tokens of a parse tree (lines as given), sorted by line.
-pub fn findings(tokens: &[(String, u32)]) -> Vec<Finding> {
+/// The findings among the tokens of a parse tree (lines as given), sorted by line: tokens that
+/// name one of `opcodes` (the built-in opcodes of the Csound that parsed them,
+/// [`Csound::opcode_names`](crate::csound::Csound::opcode_names)) of a family that reaches
+/// outside. User-defined opcodes are not in that list: their bodies are in the tree and judged
+/// token by token.
+pub fn findings(tokens: &[(String, u32)], opcodes: &BTreeSet<String>) -> Vec<Finding> {
     let mut findings: Vec<Finding> = tokens
         .iter()
+        .filter(|(token, _)| opcodes.contains(token))
         .filter_map(|(token, line)| {
             reach(token).map(|reach| Finding {
                 opcode: token.clone(),
@@ -100,28 +107,10 @@ pub fn findings(tokens: &[(String, u32)]) -> Vec<Finding> {
     findings
 }
 
-/// The findings for a CSD (empty: safe to open), sorted by line: its orchestra parsed as a
-/// compile would see it, with its own `<CsOptions>` (macros) applied. A CSD that does not
-/// parse is an error, never a clean bill.
-pub fn check_csd(text: &str, origin: &str) -> Result<Vec<Finding>> {
-    check_source(&crate::orchestra::Source::text(text, origin))
-}
-
-/// [`check_csd`] for an orchestra from a file: its `#include`s are looked up beside it.
-pub fn check_source(source: &crate::orchestra::Source) -> Result<Vec<Finding>> {
-    let (text, origin) = (source.text.as_str(), source.origin.as_str());
-    let parsed = csd::parse(text, origin)?;
-    let mut csound = Csound::new()?;
-    if let Some(dir) = source.dir() {
-        csound.add_search_dir(&dir);
-    }
-    csound.apply_csd_options(&parsed, origin)?;
-    Ok(findings(&csound.parse_csd_orchestra(&parsed)?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::csound::{csd, Csound, Version};
 
     fn csd(orc: &str) -> String {
         format!(
@@ -129,36 +118,48 @@ mod tests {
         )
     }
 
+    /// The findings for a CSD parsed on `version`, as the gate parses it.
+    fn check(text: &str, version: Version) -> crate::csound::Result<Vec<Finding>> {
+        let parsed = csd::parse(text, "t.csd")?;
+        let mut csound = Csound::on(version)?;
+        csound.apply_csd_options(&parsed, "t.csd")?;
+        let tokens = csound.parse_csd_orchestra(&parsed)?;
+        Ok(findings(&tokens, &csound.opcode_names()))
+    }
+
     #[test]
     fn opcodes_are_found_directly_behind_macros_and_inside_udos() {
-        let direct = csd("instr 1\n ir system_i 1, \"touch x\"\nendin\n");
-        let f = check_csd(&direct, "t.csd").unwrap();
-        assert_eq!(
-            (f[0].opcode.as_str(), f[0].line, f[0].reach),
-            ("system_i", 4, Reach::RunsCode)
-        );
+        for version in Version::ALL.into_iter().filter(|v| v.is_available()) {
+            let direct = csd("instr 1\n ir system_i 1, \"touch x\"\nendin\n");
+            let f = check(&direct, version).unwrap();
+            assert_eq!(
+                (f[0].opcode.as_str(), f[0].line, f[0].reach),
+                ("system_i", 4, Reach::RunsCode)
+            );
 
-        let macro_ = csd("#define RUN #system_i#\ninstr 1\n ir $RUN 1, \"ls\"\nendin\n");
-        assert_eq!(check_csd(&macro_, "t.csd").unwrap()[0].opcode, "system_i");
+            let macro_ = csd("#define RUN #system_i#\ninstr 1\n ir $RUN 1, \"ls\"\nendin\n");
+            assert_eq!(check(&macro_, version).unwrap()[0].opcode, "system_i");
 
-        let udo =
-            csd("opcode Helper, 0, 0\n ir system_i 1, \"ls\"\nendop\ninstr 1\n Helper\nendin\n");
-        assert_eq!(check_csd(&udo, "t.csd").unwrap()[0].opcode, "system_i");
+            let udo = csd(
+                "opcode Helper, 0, 0\n ir system_i 1, \"ls\"\nendop\ninstr 1\n Helper\nendin\n",
+            );
+            assert_eq!(check(&udo, version).unwrap()[0].opcode, "system_i");
 
-        let omacro = format!(
-            "<CsoundSynthesizer>\n<CsOptions>\n--omacro:RUN=system_i\n</CsOptions>\n{}",
-            &csd("instr 1\n ir $RUN 1, \"ls\"\nendin\n")["<CsoundSynthesizer>\n".len()..]
-        );
-        let f = check_csd(&omacro, "t.csd").unwrap();
-        assert_eq!((f[0].opcode.as_str(), f[0].line), ("system_i", 7));
-        let unparsable = csd("instr 1\n ir $UNDEFINED 1, \"ls\"\nendin\n");
-        assert!(check_csd(&unparsable, "t.csd").is_err(), "no clean bill");
+            let omacro = format!(
+                "<CsoundSynthesizer>\n<CsOptions>\n--omacro:RUN=system_i\n</CsOptions>\n{}",
+                &csd("instr 1\n ir $RUN 1, \"ls\"\nendin\n")["<CsoundSynthesizer>\n".len()..]
+            );
+            let f = check(&omacro, version).unwrap();
+            assert_eq!((f[0].opcode.as_str(), f[0].line), ("system_i", 7));
+            let unparsable = csd("instr 1\n ir $UNDEFINED 1, \"ls\"\nendin\n");
+            assert!(check(&unparsable, version).is_err(), "no clean bill");
 
-        let strings = csd("instr 1\n Sx = \"system_i\"\n prints Sx\nendin\n");
-        assert!(
-            check_csd(&strings, "t.csd").unwrap().is_empty(),
-            "a string is not an opcode"
-        );
+            let strings = csd("instr 1\n Sx = \"system_i\"\n prints Sx\nendin\n");
+            assert!(
+                check(&strings, version).unwrap().is_empty(),
+                "a string is not an opcode"
+            );
+        }
     }
 
     #[test]
@@ -170,7 +171,7 @@ mod tests {
         assert_eq!(reach("oscili"), None);
         let plain =
             csd("instr 1\n a1 oscili 0.1, 440\n fprints \"x.txt\", \"hi\"\n outs a1, a1\nendin\n");
-        let f = check_csd(&plain, "t.csd").unwrap();
+        let f = check(&plain, Version::Seven).unwrap();
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].opcode.as_str(), f[0].line), ("fprints", 5));
     }

@@ -13,7 +13,7 @@
 //!
 //! [`Engine::load`]: ../../engine/struct.Engine.html#method.load
 
-use crate::csound::{csd, Csound, Error, ErrorKind};
+use crate::csound::{csd, Csound, Error, ErrorKind, Version};
 use crate::home::data_dir;
 use crate::orchestra::factory;
 use crate::orchestra::safety::{self, Finding};
@@ -120,6 +120,9 @@ impl From<Refusal> for Error {
     }
 }
 
+/// The tokens of a parse tree with their file lines.
+pub type Tokens = Vec<(String, u32)>;
+
 /// Whether the user vouches for this exact orchestra: factory content, or allowed by hash.
 pub fn is_trusted(text: &str, store: &TrustStore) -> bool {
     factory::is_factory_text(text) || store.is_allowed(text)
@@ -128,23 +131,24 @@ pub fn is_trusted(text: &str, store: &TrustStore) -> bool {
 /// The gate. Applies the CSD's own options to `csound` (a fresh engine that will compile
 /// `parsed`), parses its orchestra as the compile will, and refuses it (with
 /// [`ErrorKind::NotAllowed`]) when it reaches outside the instrument and is not trusted. An
-/// orchestra that does not parse is refused with the parse error. Returns the parse tree's
-/// tokens with their file lines, for further checks.
+/// orchestra that does not parse is refused with the parse error ([`ErrorKind::Parse`]).
+/// Returns the parse tree's tokens with their file lines, for further checks, and what in it
+/// reaches outside (allowed here, since it was trusted).
 pub fn judge(
     csound: &mut Csound,
     parsed: &csd::Csd,
     text: &str,
     origin: &str,
     store: &TrustStore,
-) -> Result<Vec<(String, u32)>, Error> {
+) -> Result<(Tokens, Vec<Finding>), Error> {
     csound.apply_csd_options(parsed, origin)?;
     let tokens = csound.parse_csd_orchestra(parsed).map_err(|e| {
         let log = e.log().to_vec();
-        Error::new(ErrorKind::Compile, format!("{origin} did not compile")).with_log(log)
+        Error::new(ErrorKind::Parse, format!("{origin} did not compile")).with_log(log)
     })?;
-    let findings = safety::findings(&tokens);
+    let findings = safety::findings(&tokens, &csound.opcode_names());
     if findings.is_empty() || is_trusted(text, store) || gate_switched_off() {
-        return Ok(tokens);
+        return Ok((tokens, findings));
     }
     Err(Refusal {
         origin: origin.to_string(),
@@ -161,10 +165,10 @@ fn gate_switched_off() -> bool {
 }
 
 /// Checks an orchestra without loading it, exactly as the gate will ([`judge`] on a fresh
-/// engine): `Ok` when it may run.
-pub fn vet(text: &str, origin: &str, store: &TrustStore) -> Result<(), Error> {
+/// engine of the Csound that will compile it): `Ok` when it may run.
+pub fn vet(text: &str, origin: &str, store: &TrustStore, csound: Version) -> Result<(), Error> {
     let parsed = csd::parse(text, origin)?;
-    judge(&mut Csound::new()?, &parsed, text, origin, store).map(|_| ())
+    judge(&mut Csound::on(csound)?, &parsed, text, origin, store).map(|_| ())
 }
 
 #[cfg(test)]

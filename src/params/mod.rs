@@ -426,16 +426,28 @@ impl PluginParams {
         self.orchestra.read().map(|s| s.clone()).unwrap_or_default()
     }
 
-    /// The Csound the orchestra state asks for (its [`OrchestraState::csound`]), without
-    /// copying the rest.
+    /// The Csound chosen for the orchestra ([`OrchestraState::chosen_csound`]); `None`: each
+    /// orchestra runs on the one it needs.
     pub fn csound(&self) -> Option<String> {
+        self.orchestra
+            .read()
+            .ok()
+            .and_then(|s| s.chosen_csound().map(String::from))
+    }
+
+    /// The Csound the orchestra ran on at its last load (or was chosen for).
+    pub fn csound_running(&self) -> Option<String> {
         self.orchestra.read().ok().and_then(|s| s.csound.clone())
     }
 
-    /// Chooses the Csound the orchestra runs on from its next load.
-    pub fn set_csound(&self, key: &str) {
+    /// Chooses the Csound the orchestra runs on from its next load; `None`: the one each
+    /// orchestra needs.
+    pub fn set_csound(&self, key: Option<&str>) {
         if let Ok(mut s) = self.orchestra.write() {
-            s.csound = Some(key.to_string());
+            if let Some(key) = key {
+                s.csound = Some(key.to_string());
+            }
+            s.csound_follows_orchestra = key.is_none();
         }
     }
 

@@ -21,11 +21,15 @@ pub struct OrchestraState {
     /// String channel values (from a preset), written when the orchestra loads.
     #[serde(default)]
     pub strings: BTreeMap<String, String>,
-    /// The Csound the orchestra runs on ([`crate::csound::Version::key`]), saved so a project
-    /// reopens on the same one; `None` until the first load picks the preferred one. Projects
-    /// saved before the choice existed ran on 6.18.
+    /// The Csound the orchestra runs on ([`crate::csound::Version::key`]): the one chosen, or
+    /// (see `csound_follows_orchestra`) the one its last load needed. `None`: nobody chose, and
+    /// nothing loaded yet. Projects saved before the choice existed ran on 6.18.
     #[serde(default = "made_on_csound_6")]
     pub csound: Option<String>,
+    /// Whether `csound` only records what the orchestra needed, rather than a choice (in the
+    /// editor, by an export, by a project saved before orchestras could decide).
+    #[serde(default)]
+    pub csound_follows_orchestra: bool,
     /// Recompile when the orchestra's file is saved ("Recompile on save"), kept with the
     /// project so it goes on after the editor closes and when the project reopens.
     #[serde(default)]
@@ -40,6 +44,22 @@ fn made_on_csound_6() -> Option<String> {
 pub const UNNAMED: &str = "the saved orchestra";
 
 impl OrchestraState {
+    /// The Csound chosen for the orchestra, if one was.
+    pub fn chosen_csound(&self) -> Option<&str> {
+        self.csound
+            .as_deref()
+            .filter(|_| !self.csound_follows_orchestra)
+    }
+
+    /// Records the Csound a load ran on (a [`crate::csound::Version::key`]), unless one was
+    /// chosen.
+    pub fn ran_on(&mut self, csound: &str) {
+        if self.chosen_csound().is_none() && !csound.is_empty() {
+            self.csound = Some(csound.to_string());
+            self.csound_follows_orchestra = true;
+        }
+    }
+
     /// The file name of the orchestra's path, if it has one ("pad.csd"): how it is shown.
     pub fn file_name(&self) -> Option<String> {
         let path = std::path::Path::new(self.path.as_deref()?);

@@ -3,12 +3,13 @@
 
 use crate::contain::Heartbeat;
 use crate::inputs::{self, explain, kind, CsoundChoice, PluginKind};
+use csound_plugin::csound::Version;
 use csound_plugin::engine::{Engine, Setup};
 use csound_plugin::export::pack::{self, Request};
 use csound_plugin::orchestra::note_mode::NoteMode;
 use csound_plugin::orchestra::source::code_words;
 use csound_plugin::orchestra::trust::TrustStore;
-use csound_plugin::orchestra::{safety, Kind, Source};
+use csound_plugin::orchestra::{Kind, Source};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -82,9 +83,7 @@ pub fn run(args: ExportArgs) -> Result<(), String> {
         kind: k,
         params: loaded.params.clone(),
         locked: args.lock,
-        csound: args
-            .csound
-            .map(|c| inputs::csound(Some(c)).key().to_string()),
+        csound: inputs::csound(args.csound).map(|v| v.key().to_string()),
         // Csound's own MIDI system takes every controller (the sustain pedal, all notes off).
         midi_controllers: args.midi_controllers || loaded.note_mode == NoteMode::Midi,
     })?;
@@ -112,8 +111,9 @@ pub fn run(args: ExportArgs) -> Result<(), String> {
         Kind::Instrument => "instrument",
         Kind::Effect => "effect",
     };
-    let csound = match args.csound {
-        Some(c) => format!(", on {}", inputs::csound(Some(c))),
+    let csound = match Version::from_key(&loaded.csound) {
+        Some(v) if args.csound.is_some() => format!(", on {v}"),
+        Some(v) => format!(", on {v}, as the orchestra needs"),
         None => String::new(),
     };
     println!(
@@ -164,7 +164,7 @@ pub fn run(args: ExportArgs) -> Result<(), String> {
              --kind effect"
         );
     }
-    let findings = safety::check_source(&source).map_err(|e| e.to_string())?;
+    let findings = &loaded.reaches;
     if !findings.is_empty() {
         println!(
             "\nnote: it reaches outside the instrument ({}, line {}): people you give it to \

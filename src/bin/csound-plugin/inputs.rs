@@ -25,13 +25,12 @@ pub enum CsoundChoice {
     Seven,
 }
 
-/// The Csound asked for, else the one the plugins pick for a new instance.
-pub fn csound(choice: Option<CsoundChoice>) -> Version {
-    match choice {
-        Some(CsoundChoice::Six) => Version::Six,
-        Some(CsoundChoice::Seven) => Version::Seven,
-        None => Version::preferred(),
-    }
+/// The Csound asked for; `None`: the one the orchestra needs, as in the plugins.
+pub fn csound(choice: Option<CsoundChoice>) -> Option<Version> {
+    choice.map(|c| match c {
+        CsoundChoice::Six => Version::Six,
+        CsoundChoice::Seven => Version::Seven,
+    })
 }
 
 pub fn kind(k: PluginKind) -> Kind {

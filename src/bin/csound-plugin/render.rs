@@ -331,7 +331,7 @@ pub fn run(args: RenderArgs) -> Result<(), String> {
         input,
         frames,
         strings,
-        csound: Some(inputs::csound(args.csound)),
+        csound: inputs::csound(args.csound),
     };
     let rendered = render::render(&job, &TrustStore::open(), |done| {
         progress.update(done, true)

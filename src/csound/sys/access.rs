@@ -307,4 +307,47 @@ impl Api {
             }
         }
     }
+
+    /// The names of every opcode the engine knows (built in, from its plugin libraries, and
+    /// registered by the host), one per overload: what the sharing gate resolves tokens against.
+    pub unsafe fn opcode_names(self, cs: *mut CSOUND) -> Vec<String> {
+        /// Reads the names of a list of `n` entries and gives it back to Csound.
+        unsafe fn names<E>(list: *mut E, n: c_int, name: fn(&E) -> *const c_char) -> Vec<String> {
+            if list.is_null() || n <= 0 {
+                return Vec::new();
+            }
+            // SAFETY: Csound made `n` entries at `list`; each name is NUL-terminated.
+            unsafe { std::slice::from_raw_parts(list, n as usize) }
+                .iter()
+                .filter(|e| !name(e).is_null())
+                .map(|e| {
+                    unsafe { std::ffi::CStr::from_ptr(name(e)) }
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect()
+        }
+        unsafe {
+            match self {
+                Api::Six(l) => {
+                    let mut list = std::ptr::null_mut();
+                    let n = l.csoundNewOpcodeList(cs.cast(), &mut list);
+                    let found = names(list, n, |e: &v6::opcodeListEntry| e.opname);
+                    if !list.is_null() {
+                        l.csoundDisposeOpcodeList(cs.cast(), list);
+                    }
+                    found
+                }
+                Api::Seven(s) => {
+                    let mut list = std::ptr::null_mut();
+                    let n = s.lib.csoundNewOpcodeList(cs.cast(), &mut list);
+                    let found = names(list, n, |e: &v7::opcodeListEntry| e.opname);
+                    if !list.is_null() {
+                        s.lib.csoundDisposeOpcodeList(cs.cast(), list);
+                    }
+                    found
+                }
+            }
+        }
+    }
 }

@@ -80,12 +80,12 @@ pub fn load_into(
     setup: &Setup,
 ) -> Result<Voice, crate::csound::Error> {
     let mut state = params.orchestra();
-    let asked = state.csound.clone();
-    // A new instance runs on its export's Csound or the preferred one, and its projects
-    // remember which.
-    if state.csound.is_none() {
-        let preferred = crate::csound::Version::preferred().key();
-        state.csound = Some(factory::own_csound().unwrap_or(preferred).to_string());
+    let asked = params.csound();
+    // A new instance of an export runs on the Csound it was exported for; any other follows
+    // what each orchestra needs. Its projects remember which.
+    if let (None, Some(own)) = (&state.csound, factory::own_csound()) {
+        state.csound = Some(own.to_string());
+        state.csound_follows_orchestra = false;
     }
     let (engine, loaded) = match &setup.launch {
         Launch::InProcess => {
@@ -131,9 +131,11 @@ pub fn load_into(
     state.path = source.path.clone().filter(|_| !is_own);
     // A Csound chosen in the editor while this load ran stays chosen: the load it asked for
     // comes next and must see it.
+    state.ran_on(&loaded.csound);
     let chosen = params.csound();
     if chosen != asked {
-        state.csound = chosen;
+        state.csound_follows_orchestra = chosen.is_none();
+        state.csound = chosen.or(state.csound);
     }
     // A load never changes whether the file is watched; the editor may have, meanwhile.
     state.watch = params.orchestra().watch;

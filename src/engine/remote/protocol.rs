@@ -336,7 +336,8 @@ pub struct LoadRequest {
     /// The saved channel bindings and string channels.
     pub bindings: BTreeMap<String, usize>,
     pub strings: BTreeMap<String, String>,
-    /// The Csound the orchestra was saved to run on ([`crate::csound::Version::key`]).
+    /// The Csound chosen for the orchestra ([`crate::csound::Version::key`]); `None`: the one
+    /// it needs.
     pub csound: Option<String>,
     /// The plugin's [`build_id`]: an engine of another build refuses to run.
     pub build: String,

@@ -117,7 +117,7 @@ impl RemoteEngine {
             max_block: capacity,
             bindings: state.bindings.clone(),
             strings: state.strings.clone(),
-            csound: state.csound.clone(),
+            csound: state.chosen_csound().map(String::from),
             build: build_id(),
         };
         let stop = |health: &Health, error: Error| {

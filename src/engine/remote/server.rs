@@ -90,7 +90,13 @@ fn serve(control: OwnedFd, shared_fd: OwnedFd) -> std::io::Result<()> {
     }
     // The Csound it runs on is opened first (the bundled one unpacked into the cache, a file
     // write): a confined process could not.
-    let _ = crate::engine::csound_for(request.csound.as_deref());
+    match crate::engine::csound_for(request.csound.as_deref()) {
+        (Some(_), _) => {}
+        // The orchestra decides: either may be needed.
+        (None, _) => crate::csound::Version::ALL.iter().for_each(|v| {
+            v.is_available();
+        }),
+    }
     let trust = TrustStore::open();
     if !trust::is_trusted(&request.source.text, &trust) {
         // Not allowed by the user: the kernel keeps it from reaching outside, whatever it does.
