@@ -187,3 +187,62 @@ fn factory_and_harmless_orchestras_open_without_asking() {
         "{refusal}"
     );
 }
+
+#[test]
+fn the_gate_refuses_real_opcodes_of_each_family_and_never_a_user_defined_namesake() {
+    use csound_plugin::csound::Csound;
+    use csound_plugin::orchestra::safety;
+    let store = TrustStore::default();
+    // A public synth's tuning function is called `pythagorean`; one per family here.
+    let families = [
+        "py",
+        "fout",
+        "ftsave",
+        "dumpk",
+        "soundout",
+        "OSC",
+        "sock",
+        "websocket",
+        "serial",
+        "Jacko",
+    ];
+    for version in Version::ALL.into_iter().filter(|v| v.is_available()) {
+        for family in families {
+            let name = format!("{family}thagorean");
+            assert!(
+                safety::reach(&name).is_some(),
+                "{name} is spelled like the family"
+            );
+            let udo = format!("opcode {name}, k, k\n kx xin\n xout kx * 2\nendop\n");
+            let text = csd(&udo, &format!(" k1 = {name}(1)\n printk2 k1"));
+            let judged = trust::vet(&text, "udo.csd", &store, version);
+            assert!(judged.is_ok(), "{version}: {name}: {judged:?}");
+        }
+        // Every opcode of each family this Csound has is one the gate refuses, by name.
+        let known = Csound::built_in_opcodes(version).unwrap();
+        let members: Vec<&String> = known
+            .iter()
+            .filter(|n| safety::reach(n).is_some())
+            .collect();
+        assert!(
+            members.iter().any(|n| n.starts_with("fout")) && members.len() > 10,
+            "{version}: {members:?}"
+        );
+        for member in members {
+            let tokens = [(member.clone(), 7)];
+            let found = safety::findings(&tokens, known);
+            assert_eq!(found.len(), 1, "{version}: {member} is refused");
+        }
+    }
+    // Real members in real code, on the Csound that parses them.
+    let writer = csd("", " fprints \"x.txt\", \"hi\"\n foutk \"y.txt\", 0, 1");
+    for version in Version::ALL.into_iter().filter(|v| v.is_available()) {
+        let refusal = trust::vet(&writer, "w.csd", &store, version)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refusal.contains("`fprints`") && refusal.contains("`foutk`"),
+            "{version}: {refusal}"
+        );
+    }
+}

@@ -4,9 +4,12 @@
 use super::error::{Error, ErrorKind, Result};
 use super::instance::{Csound, State};
 use super::messages::MessageLevel;
+use super::sys::Version;
 use super::{csd, options};
+use std::collections::BTreeSet;
 use std::ffi::CStr;
 use std::path::Path;
+use std::sync::OnceLock;
 
 impl Csound {
     /// Applies a CSD's `<CsOptions>` after the allowlist (options that route I/O are dropped
@@ -154,10 +157,25 @@ impl Csound {
         self.parse_tokens(&padded)
     }
 
-    /// The names of every opcode this engine knows (built in, its opcode libraries', and the
-    /// plugin's own), without `.suffix`es: what a token of a parse tree is checked against to
-    /// tell a built-in opcode from a user-defined one or a variable.
-    pub fn opcode_names(&self) -> std::collections::BTreeSet<String> {
+    /// The opcodes `version` has before any orchestra of its own (built in, its opcode
+    /// libraries', and the plugin's), without `.suffix`es: what a token of a parse tree is
+    /// checked against to tell a built-in opcode from a user-defined one or a variable. Read
+    /// once per process, from an engine that parsed an empty instrument (7.0 registers most of
+    /// its opcodes at the first parse; 6.18's parser adds the orchestra's own opcodes).
+    pub fn built_in_opcodes(version: Version) -> Result<&'static BTreeSet<String>> {
+        static LISTS: [OnceLock<BTreeSet<String>>; 2] = [OnceLock::new(), OnceLock::new()];
+        let list = &LISTS[version as usize];
+        if let Some(names) = list.get() {
+            return Ok(names);
+        }
+        let mut csound = Csound::on(version)?;
+        csound.parse_tokens("instr 1\nendin\n")?;
+        Ok(list.get_or_init(|| csound.opcode_names()))
+    }
+
+    /// The names of every opcode this engine knows now (see
+    /// [`built_in_opcodes`](Self::built_in_opcodes)), without `.suffix`es.
+    pub fn opcode_names(&self) -> BTreeSet<String> {
         // SAFETY: the engine is live; the list is read and given back inside the call.
         let names = unsafe { self.api.opcode_names(self.raw()) };
         names

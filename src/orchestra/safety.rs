@@ -87,7 +87,8 @@ pub struct Finding {
 
 /// The findings among the tokens of a parse tree (lines as given), sorted by line: tokens that
 /// name one of `opcodes` (the built-in opcodes of the Csound that parsed them,
-/// [`Csound::opcode_names`](crate::csound::Csound::opcode_names)) of a family that reaches
+/// [`Csound::built_in_opcodes`](crate::csound::Csound::built_in_opcodes)) of a family that
+/// reaches
 /// outside. User-defined opcodes are not in that list: their bodies are in the tree and judged
 /// token by token.
 pub fn findings(tokens: &[(String, u32)], opcodes: &BTreeSet<String>) -> Vec<Finding> {
@@ -124,7 +125,7 @@ mod tests {
         let mut csound = Csound::on(version)?;
         csound.apply_csd_options(&parsed, "t.csd")?;
         let tokens = csound.parse_csd_orchestra(&parsed)?;
-        Ok(findings(&tokens, &csound.opcode_names()))
+        Ok(findings(&tokens, Csound::built_in_opcodes(version)?))
     }
 
     #[test]

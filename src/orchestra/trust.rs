@@ -146,7 +146,7 @@ pub fn judge(
         let log = e.log().to_vec();
         Error::new(ErrorKind::Parse, format!("{origin} did not compile")).with_log(log)
     })?;
-    let findings = safety::findings(&tokens, &csound.opcode_names());
+    let findings = safety::findings(&tokens, Csound::built_in_opcodes(csound.version())?);
     if findings.is_empty() || is_trusted(text, store) || gate_switched_off() {
         return Ok((tokens, findings));
     }
