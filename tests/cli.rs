@@ -135,12 +135,13 @@ fn check_lists_parameters_and_note_convention() {
     let dir = scratch("cli-check");
     let risky = dir.join("risky.csd");
     std::fs::write(&risky, "<CsoundSynthesizer>\n<CsInstruments>\n#define RUN #system_i#\ninstr 1\n ir $RUN 1, \"ls\"\nendin\n</CsInstruments>\n</CsoundSynthesizer>\n").unwrap();
-    // A shared orchestra is vetted before its global code runs: refused, with what and where.
+    // A shared orchestra is checked confined by the kernel: what it reaches is reported, with
+    // where, and nothing of it runs.
     let r = cli(&["check", risky.to_str().unwrap()]);
-    let text = String::from_utf8_lossy(&r.stderr);
-    assert!(!r.status.success());
+    let text = String::from_utf8_lossy(&r.stdout);
+    assert!(r.status.success(), "{text}");
     assert!(
-        text.contains("line 5: `system_i` runs programs or code"),
+        text.contains("line 5: system_i (runs programs or code)") && text.contains("confined"),
         "{text}"
     );
 }

@@ -227,8 +227,17 @@ fn every_entry_point_refuses_an_omacro_hidden_system_i() {
     let preset_file = dir.join("hidden.cspreset");
     std::fs::write(&preset_file, preset.to_text()).unwrap();
     let out_wav = dir.join("out.wav");
+    // `check` looks at it confined by the kernel and reports what it would reach.
+    let checked = cli(&["check", file_arg]);
+    let stdout = String::from_utf8_lossy(&checked.stdout);
+    assert!(checked.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("line 10: system_i (runs programs or code)")
+            && stdout.contains("checked confined"),
+        "{stdout}"
+    );
+    assert!(!marker.exists(), "check: it ran");
     for args in [
-        vec!["check", file_arg],
         vec!["render", file_arg, "-o", out_wav.to_str().unwrap()],
         vec![
             "render",
@@ -354,7 +363,8 @@ fn only_the_gated_load_reaches_csounds_compiler() {
         callers,
         [(
             "engine/load.rs".to_string(),
-            "load_with".to_string(),
+            // `Engine::load_with`'s body, on the Csound it decided.
+            "load_on".to_string(),
             ".compile_csd_text("
         )],
         "a new way into Csound's compiler must go through Engine::load_with and its gate"

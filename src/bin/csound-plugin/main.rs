@@ -7,12 +7,12 @@ mod inputs;
 mod render;
 
 use clap::{Parser, Subcommand};
-use csound_plugin::csound::{csd, MessageLevel};
+use csound_plugin::csound::{csd, MessageLevel, Version};
 use csound_plugin::engine::{Engine, Setup};
 use csound_plugin::orchestra::declarations::{
     NoteLength, NoteMode, PValue, Pitch, Velocity, FIRST_EXTRA,
 };
-use csound_plugin::orchestra::trust::TrustStore;
+use csound_plugin::orchestra::trust::{self, TrustStore};
 use csound_plugin::orchestra::Source;
 use csound_plugin::presets;
 use inputs::{explain, kind, orchestra, preset_orchestra, read_preset, CsoundChoice, PluginKind};
@@ -100,8 +100,20 @@ fn run_check(args: CheckArgs) -> Result<(), String> {
         csound: inputs::csound(args.csound),
         ..Setup::plugin(48000.0)
     };
-    let (engine, loaded) = Engine::load_with(&source, &setup, k, &TrustStore::open())
-        .map_err(|e| explain(e, &args.orchestra))?;
+    // An orchestra the user has not allowed is checked in this process confined by the kernel
+    // (no programs, network or file writes): what it would reach is reported, never run.
+    let mut store = TrustStore::open();
+    let mut confined = None;
+    if !trust::is_trusted(&source.text, &store) {
+        Version::ALL.iter().for_each(|v| {
+            v.is_available();
+        });
+        if let Some((confined_store, how)) = TrustStore::confine_this_process() {
+            (store, confined) = (confined_store, Some(how));
+        }
+    }
+    let (engine, loaded) =
+        Engine::load_with(&source, &setup, k, &store).map_err(|e| explain(e, &args.orchestra))?;
     let (outputs, inputs) = engine.orchestra_channels();
     let version = match &loaded.csound_why {
         Some(why) => format!("{}, because {why},", engine.csound().version()),
@@ -205,6 +217,9 @@ fn run_check(args: CheckArgs) -> Result<(), String> {
     }
     // Found by the gate of the load above, on the Csound that compiled it.
     let findings = &loaded.reaches;
+    if let (Some(how), false) = (confined, findings.is_empty()) {
+        println!("\nchecked confined ({how}): nothing it reaches ran");
+    }
     if findings.is_empty() {
         println!("\nsafety (sharing rules): nothing reaches outside the instrument; safe to share");
     } else {
