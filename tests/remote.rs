@@ -158,7 +158,7 @@ fn an_engine_process_plays_any_block_sizes_bit_for_bit_like_an_engine_in_the_plu
         let mut state = OrchestraState::default();
         let program = Program::Library(common::plugin_library());
         let (mut remote, _) =
-            RemoteEngine::start(&program, &source, SR, kind, MAX_BLOCK, &mut state)
+            RemoteEngine::start(&program, &source, SR, kind, MAX_BLOCK, &mut state, None)
                 .expect("loads in an engine process");
         remote.set_deadline(std::time::Duration::from_secs(10));
         let heard = play(&blocks, seed, &mut |io, side, events, values, transport| {
@@ -224,6 +224,7 @@ fn start(kind: Kind) -> RemoteEngine {
         kind,
         MAX_BLOCK,
         &mut OrchestraState::default(),
+        None,
     )
     .expect("starts");
     engine

@@ -32,6 +32,7 @@ fn remote_instrument(capacity: usize) -> RemoteEngine {
         Kind::Instrument,
         capacity,
         &mut state,
+        None,
     )
     .expect("the engine process starts");
     engine.set_deadline(Duration::from_secs(5));
@@ -113,9 +114,16 @@ pub fn floor() {
 0dbfs = 1\ninstr 1\nendin\n</CsInstruments>\n<CsScore>\n</CsScore>\n</CsoundSynthesizer>\n";
     let mut state = OrchestraState::default();
     let source = Source::text(EMPTY, "empty.csd");
-    let (mut engine, _) =
-        RemoteEngine::start(&program(), &source, SR, Kind::Instrument, 1, &mut state)
-            .expect("the engine process starts");
+    let (mut engine, _) = RemoteEngine::start(
+        &program(),
+        &source,
+        SR,
+        Kind::Instrument,
+        1,
+        &mut state,
+        None,
+    )
+    .expect("the engine process starts");
     engine.set_deadline(Duration::from_secs(5));
     let pid = engine.pid();
     let (mut l, mut r) = ([0.0f32], [0.0f32]);

@@ -17,6 +17,12 @@ pub(super) struct HostData {
     pub(super) midi_in: AtomicPtr<rtrb::Consumer<u8>>,
     /// What Cabbage's opcodes changed in widgets, for the plugin.
     pub(super) widgets: Arc<super::opcodes::WidgetWrites>,
+    /// The orchestra's widgets, as Cabbage's opcodes read them: set before the engine starts,
+    /// then touched only by the thread performing it ([`Csound::set_widget_table`]).
+    pub(super) table: std::cell::UnsafeCell<super::opcodes::WidgetTable>,
+    /// The plugin state Cabbage's state opcodes keep ([`Csound::set_state`]); touched as the
+    /// table is.
+    pub(super) state: std::cell::UnsafeCell<super::opcodes::StateStore>,
 }
 
 /// Options the layer itself sets on every instance (and again after every reset).
@@ -164,6 +170,8 @@ impl Csound {
             log: log.clone(),
             midi_in: AtomicPtr::new(ptr::null_mut()),
             widgets: Arc::new(super::opcodes::WidgetWrites::new(super::opcodes::QUEUE)),
+            table: Default::default(),
+            state: Default::default(),
         }));
         let raw = {
             let _fpu = fpu::Guard::save();
@@ -206,6 +214,24 @@ impl Csound {
         unsafe { (*self.host).widgets.clone() }
     }
 
+    /// Gives Cabbage's opcodes the orchestra's widgets (`cabbageGet "ch", "bounds"`). Before
+    /// [`start`](Self::start): afterwards only the performing thread may touch them.
+    pub fn set_widget_table(&mut self, table: super::opcodes::WidgetTable) {
+        if self.state != State::Fresh {
+            return;
+        }
+        // SAFETY: the engine is not performing (`&mut self`, not started), so no opcode reads
+        // the table now; `host` is valid for the engine's life.
+        unsafe { *(*self.host).table.get() = table };
+    }
+
+    /// Gives the state opcodes the values a project or preset saved. Call it before the first
+    /// k-period; nothing performs while `&mut self` is held.
+    pub fn set_state(&mut self, state: super::opcodes::StateStore) {
+        // SAFETY: no opcode runs while we hold `&mut self`; `host` is valid.
+        unsafe { *(*self.host).state.get() = state };
+    }
+
     pub(super) fn raw(&self) -> *mut sys::CSOUND {
         self.cs.as_ptr()
     }
@@ -227,7 +253,13 @@ impl Csound {
                 Version::Seven => on_message::<sys::V7>,
             };
             self.api.csoundSetMessageStringCallback(cs, on_message);
-            super::opcodes::register(self.api, cs, &*(*self.host).widgets);
+            super::opcodes::register(
+                self.api,
+                cs,
+                &*(*self.host).widgets,
+                (*self.host).table.get(),
+                (*self.host).state.get(),
+            );
         }
         if !self.midi_in.is_null() {
             self.install_midi_callbacks();

@@ -5,7 +5,6 @@ use crate::orchestra::declarations::ParamSpec;
 use crate::orchestra::source::Source;
 use crate::presets::{self, Preset};
 use egui::RichText;
-use std::collections::BTreeMap;
 
 impl Ui {
     pub(super) fn preset_bar(&mut self, ui: &mut egui::Ui) {
@@ -107,14 +106,16 @@ impl Ui {
             return;
         }
         let (running, _) = self.running();
-        let strings_differ = preset.strings != self.params.orchestra().strings;
+        let now = self.params.orchestra();
+        // String channels and the plugin state are read when the orchestra starts.
+        let strings_differ = preset.strings != now.strings || preset.state != now.state;
         match presets::host::orchestra_for(&preset, self.kind, &running) {
             Some(source) => {
-                self.set_strings(&preset.strings);
+                self.set_strings(&preset);
                 self.compile_then(source, Some(preset));
             }
             None if strings_differ => {
-                self.set_strings(&preset.strings);
+                self.set_strings(&preset);
                 let (text, name) = self.running();
                 let path = self.params.orchestra().path;
                 self.compile_then(
@@ -130,9 +131,11 @@ impl Ui {
         }
     }
 
-    pub(super) fn set_strings(&self, strings: &BTreeMap<String, String>) {
+    /// Takes a preset's string channels and plugin state, for the next load.
+    pub(super) fn set_strings(&self, preset: &Preset) {
         let mut state = self.params.orchestra();
-        state.strings = strings.clone();
+        state.strings = preset.strings.clone();
+        state.state = preset.state.clone();
         self.params.set_orchestra(state);
     }
 
@@ -167,15 +170,19 @@ impl Ui {
             .iter()
             .map(|(slot, spec)| (spec.channel.clone(), self.plain(*slot, spec)))
             .collect();
-        Preset::capture(
-            name,
-            self.kind,
-            &orchestra,
-            &text,
-            values,
-            self.params.orchestra().strings,
-            self.embed_source && !crate::orchestra::factory::locked(),
-        )
+        let saved = self.params.orchestra();
+        Preset {
+            state: saved.state,
+            ..Preset::capture(
+                name,
+                self.kind,
+                &orchestra,
+                &text,
+                values,
+                saved.strings,
+                self.embed_source && !crate::orchestra::factory::locked(),
+            )
+        }
     }
 
     pub(super) fn save_user_preset(&mut self) {

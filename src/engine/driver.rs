@@ -140,6 +140,11 @@ impl Engine {
         self.csound.control_by_name(name)
     }
 
+    /// A text channel's value now (looked up by name: never on the audio thread).
+    pub fn string_value(&mut self, name: &str) -> Result<String> {
+        self.csound.string_channel(name)
+    }
+
     /// Whether the performance ended (its score's end, or `exitnow`): only silence follows.
     pub fn ended(&self) -> bool {
         self.ended

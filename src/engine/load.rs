@@ -257,6 +257,9 @@ impl Engine {
         if let Some((path, format)) = &setup.file {
             csound.write_to_file(path, *format)?;
         }
+        if let Some(layout) = &layout {
+            csound.set_widget_table(cabbage::widget_table(layout));
+        }
         let (tokens, reaches) = trust::judge(&mut csound, &parsed, text, origin, trust)?;
         let python = Self::check_opcodes(&tokens, origin)?;
         let midi_in = match note_mode {
@@ -403,6 +406,9 @@ impl Engine {
         for (name, value) in &state.strings {
             engine.csound.set_string_channel(name, value)?;
         }
+        engine
+            .csound
+            .set_state(crate::csound::opcodes::StateStore::from_json(&state.state));
         Ok((engine, loaded))
     }
 

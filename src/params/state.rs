@@ -30,6 +30,10 @@ pub struct OrchestraState {
     /// editor, by an export, by a project saved before orchestras could decide).
     #[serde(default)]
     pub csound_follows_orchestra: bool,
+    /// The plugin state the orchestra keeps through Cabbage's state opcodes
+    /// (`cabbageSetStateValue`...), by key, given back to it before its first k-period.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub state: BTreeMap<String, serde_json::Value>,
     /// Recompile when the orchestra's file is saved ("Recompile on save"), kept with the
     /// project so it goes on after the editor closes and when the project reopens.
     #[serde(default)]
@@ -57,6 +61,20 @@ impl OrchestraState {
         if self.chosen_csound().is_none() && !csound.is_empty() {
             self.csound = Some(csound.to_string());
             self.csound_follows_orchestra = true;
+        }
+    }
+
+    /// Records a change the orchestra made to its plugin state (a `state` or `state-clear`
+    /// widget change: the key, and its value as JSON text).
+    pub fn record_state(&mut self, identifier: &str, key: &str, json: &str) {
+        match identifier {
+            "state-clear" => self.state.clear(),
+            "state" => {
+                if let Ok(value) = serde_json::from_str(json) {
+                    self.state.insert(key.to_string(), value);
+                }
+            }
+            _ => {}
         }
     }
 

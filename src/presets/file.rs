@@ -37,6 +37,9 @@ pub struct Preset {
     /// String channel values.
     #[serde(default)]
     pub strings: BTreeMap<String, String>,
+    /// The plugin state the orchestra keeps (Cabbage's state opcodes), by key.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub state: BTreeMap<String, serde_json::Value>,
     /// The orchestra itself, when the preset should travel alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -125,6 +128,7 @@ impl Preset {
             },
             values,
             strings,
+            state: BTreeMap::new(),
             source: with_source.then(|| orchestra_text.to_string()),
         }
     }

@@ -95,7 +95,7 @@ pub fn load(
         Some(source) => source,
         // The same orchestra: its values only, unless string channels change (they are read
         // when the orchestra starts).
-        None if preset.strings == state.strings => {
+        None if preset.strings == state.strings && preset.state == state.state => {
             params.set_preset_values(values);
             params.show_loaded_values();
             return Ok(());
@@ -104,6 +104,7 @@ pub fn load(
     };
     let mut next = state.clone();
     next.strings = preset.strings.clone();
+    next.state = preset.state.clone();
     params.set_orchestra(next);
     params.set_preset_values(values);
     loader.compile(source);
@@ -112,7 +113,7 @@ pub fn load(
         other => {
             params.set_preset_values(Vec::new());
             let mut back = params.orchestra();
-            back.strings = state.strings;
+            (back.strings, back.state) = (state.strings, state.state);
             params.set_orchestra(back);
             Err(match other {
                 Status::Failed { error, .. } => error,

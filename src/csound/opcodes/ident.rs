@@ -3,7 +3,7 @@
 //! watches those channels after every k-period ([`Csound::poll_idents`]) and reports a text
 //! that changed as one `ident` [`WidgetWrite`], read off the audio thread.
 
-use super::shared::{bytes, copy_into, queue, WidgetWrite};
+use super::shared::{bytes, queue, WidgetWrite};
 use crate::csound::error::Result;
 use crate::csound::{sys, Csound};
 use std::ffi::c_int;
@@ -66,7 +66,7 @@ impl Csound {
             if now != watch.last {
                 watch.last = now;
                 let mut write = watch.write;
-                write.text_len = copy_into(&mut write.text, bytes);
+                write.set_text(bytes);
                 let _ = queue.push(write);
             }
         }

@@ -19,13 +19,20 @@
 //! ([`WidgetWrite`]): the opcodes run on the audio thread and never allocate for it.
 
 use super::sys::{self, Api, Flavor, Subr};
-use shared::QUEUE_VARIABLE;
 pub use shared::{WidgetWrite, WidgetWrites, QUEUE};
+use shared::{QUEUE_VARIABLE, TABLE_VARIABLE};
+pub use state::{StateStore, StateValue};
+pub use table::{WidgetEntry, WidgetTable};
 use values::*;
 use widgets::*;
 
+mod arrays;
+mod files;
+mod get;
 pub mod ident;
 mod shared;
+mod state;
+mod table;
 mod values;
 mod widgets;
 use std::ffi::{c_int, CStr};
@@ -45,6 +52,15 @@ struct Entry(
 /// The registrations for Csound `F`: each data block is `F`'s `OPDS` header and then the
 /// opcode's own struct.
 fn entries<F: Flavor>() -> Vec<Entry> {
+    let mut all = value_entries::<F>();
+    all.extend(get::entries::<F>());
+    all.extend(files::entries::<F>());
+    all.extend(state::entries::<F>());
+    all
+}
+
+/// The value opcodes' registrations.
+fn value_entries<F: Flavor>() -> Vec<Entry> {
     let size_of = |n: usize| F::OPDS + n;
     use std::mem::size_of as own;
     let get = size_of(own::<GetValue>());
@@ -211,11 +227,37 @@ fn entries<F: Flavor>() -> Vec<Entry> {
 }
 
 /// Registers the opcodes with an engine (after every reset, which forgets them); they write
-/// into `widgets`.
+/// into `widgets` and read (and change in place) `table`.
 ///
 /// # Safety
-/// `cs` must be a live engine, not performing; `widgets` must outlive it.
-pub(super) unsafe fn register(api: Api, cs: *mut sys::CSOUND, widgets: *const WidgetWrites) {
+/// `cs` must be a live engine, not performing; `widgets` and `table` must outlive it, and
+/// only the thread performing the engine touches `table` once it started.
+pub(super) unsafe fn register(
+    api: Api,
+    cs: *mut sys::CSOUND,
+    widgets: *const WidgetWrites,
+    table: *mut WidgetTable,
+    state: *mut StateStore,
+) {
+    /// Makes (or finds, after a reset that kept it) a global variable holding `pointer`.
+    ///
+    /// # Safety
+    /// `cs` live, not performing.
+    unsafe fn keep<T>(api: Api, cs: *mut sys::CSOUND, name: &CStr, pointer: *mut T) {
+        // SAFETY: as the caller guarantees; the variable has room for one pointer.
+        unsafe {
+            api.csoundCreateGlobalVariable(cs, name.as_ptr(), std::mem::size_of::<*mut T>());
+            let slot = api.csoundQueryGlobalVariable(cs, name.as_ptr()) as *mut *mut T;
+            if let Some(slot) = slot.as_mut() {
+                *slot = pointer;
+            }
+        }
+    }
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        keep(api, cs, TABLE_VARIABLE, table);
+        keep(api, cs, state::STATE_VARIABLE, state);
+    }
     let size = std::mem::size_of::<*const WidgetWrites>();
     // SAFETY: `cs` is live; the variable is made (or found, after a reset that kept it) with
     // room for one pointer, which is then set.
@@ -251,10 +293,50 @@ pub(super) unsafe fn register(api: Api, cs: *mut sys::CSOUND, widgets: *const Wi
 }
 
 /// Cabbage's opcodes the plugin implements.
-pub const SUPPORTED: [&str; 5] = [
+pub const SUPPORTED: &[&str] = &[
     "cabbageGetValue",
     "cabbageSetValue",
     "cabbageGet",
     "cabbageSet",
     "cabbageChanged",
+    "cabbageGetWidgetChannels",
+    "cabbageGetWidgets",
+    "cabbageHasKey",
+    "cabbageGetFilename",
+    "cabbageGetFilePath",
+    "cabbageGetFileExtension",
+    "cabbageGetFileNoExtension",
+    "cabbageFindFiles",
+    "cabbageGetFiles",
+    "cabbageJoinPath",
+    "cabbageCreateFileName",
+    "cabbageSetStateValue",
+    "cabbageGetStateValue",
+    "cabbageWriteStateData",
+    "cabbageReadStateData",
+    "cabbageHasStateData",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_registered_opcode_is_listed_as_supported_and_back() {
+        let mut registered: Vec<String> = entries::<sys::V6>()
+            .iter()
+            .map(|e| {
+                e.0.to_string_lossy()
+                    .split('.')
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect();
+        registered.sort();
+        registered.dedup();
+        let mut listed: Vec<String> = SUPPORTED.iter().map(|s| s.to_string()).collect();
+        listed.sort();
+        assert_eq!(registered, listed);
+    }
+}

@@ -1,9 +1,10 @@
 //! What the opcodes share: the record of a widget change and its queue, and reading their
 //! arguments.
 
+use super::table::WidgetTable;
 use crate::csound::sys::{self, Api, Flavor};
 use crossbeam_queue::ArrayQueue;
-use std::ffi::{c_int, c_void, CStr};
+use std::ffi::{c_char, c_int, c_void, CStr};
 use std::ptr;
 
 /// What the orchestra changed in a widget.
@@ -15,9 +16,13 @@ pub struct WidgetWrite {
     pub(super) identifier_len: u8,
     pub(super) numbers: [f64; 4],
     pub(super) count: u8,
-    pub(super) text: [u8; 255],
-    pub(super) text_len: u8,
+    /// Room for a widget created at run time (`cabbageCreate`'s whole definition).
+    pub(super) text: [u8; TEXT],
+    pub(super) text_len: u16,
 }
+
+/// The longest text a write carries.
+pub(super) const TEXT: usize = 1024;
 
 impl WidgetWrite {
     pub(super) fn new(channel: &[u8], identifier: &[u8]) -> WidgetWrite {
@@ -28,7 +33,7 @@ impl WidgetWrite {
             identifier_len: 0,
             numbers: [0.0; 4],
             count: 0,
-            text: [0; 255],
+            text: [0; TEXT],
             text_len: 0,
         };
         w.channel_len = copy_into(&mut w.channel, channel);
@@ -58,9 +63,21 @@ impl WidgetWrite {
 }
 
 pub(super) fn copy_into(to: &mut [u8], from: &[u8]) -> u8 {
+    copy_text(to, from) as u8
+}
+
+/// Copies as much of `from` as fits; returns how much.
+pub(super) fn copy_text(to: &mut [u8], from: &[u8]) -> u16 {
     let n = from.len().min(to.len());
     to[..n].copy_from_slice(&from[..n]);
-    n as u8
+    n as u16
+}
+
+impl WidgetWrite {
+    /// Sets the text (as much as fits).
+    pub(super) fn set_text(&mut self, text: &[u8]) {
+        self.text_len = copy_text(&mut self.text, text);
+    }
 }
 
 /// The queue the opcodes write into; the engine's owner drains it.
@@ -71,6 +88,53 @@ pub const QUEUE: usize = 1024;
 
 /// The Csound global variable holding a pointer to the engine's queue.
 pub(super) const QUEUE_VARIABLE: &CStr = c"csound-plugin:widget-writes";
+
+/// The Csound global variable holding a pointer to the engine's widget table.
+pub(super) const TABLE_VARIABLE: &CStr = c"csound-plugin:widget-table";
+
+/// The widget table of the engine running this opcode (see [`register`]).
+///
+/// # Safety
+/// `cs` must be a live engine the opcodes were registered with, performing on this thread
+/// (only that thread touches the table once the engine started).
+pub(super) unsafe fn table<'a>(api: Api, cs: *mut sys::CSOUND) -> Option<&'a mut WidgetTable> {
+    // SAFETY: the variable, when present, holds the pointer `register` stored: a table the
+    // engine's host data owns for the engine's life.
+    unsafe {
+        let slot =
+            api.csoundQueryGlobalVariable(cs, TABLE_VARIABLE.as_ptr()) as *const *mut WidgetTable;
+        slot.as_ref().and_then(|t| t.as_mut())
+    }
+}
+
+/// Writes `text` into a string output, growing it with Csound's allocator when it is too
+/// small (only then). Returns 0, or -1 when it cannot grow.
+///
+/// # Safety
+/// `cs` live; `out` a string output (or array member) of a running opcode.
+pub(super) unsafe fn write_text(
+    api: Api,
+    cs: *mut sys::CSOUND,
+    out: *mut sys::STRINGDAT,
+    text: &[u8],
+) -> c_int {
+    // SAFETY: as the caller guarantees; the output holds `size` bytes after growing.
+    unsafe {
+        if out.is_null() {
+            return -1;
+        }
+        if (*out).data.is_null() || api.string_size(out) < text.len() + 1 {
+            let data = api.realloc(cs, (*out).data as *mut c_void, text.len() + 1) as *mut c_char;
+            if data.is_null() {
+                return -1;
+            }
+            api.set_string(out, data, text.len() + 1);
+        }
+        ptr::copy_nonoverlapping(text.as_ptr(), (*out).data as *mut u8, text.len());
+        *(*out).data.add(text.len()) = 0;
+    }
+    0
+}
 
 /// The queue of the engine running this opcode (see [`register`]).
 ///
@@ -135,4 +199,28 @@ pub(super) unsafe fn channel_ptr(
     } else {
         ptr::null_mut()
     }
+}
+
+/// A string channel's text, read into `buf` (empty when the channel does not exist, is not
+/// text, or does not fit).
+///
+/// # Safety
+/// `cs` live.
+pub(super) unsafe fn string_channel<'a>(
+    api: Api,
+    cs: *mut sys::CSOUND,
+    name: &CStr,
+    buf: &'a mut [u8],
+) -> &'a str {
+    // SAFETY: `cs` live; Csound copies at most the channel's data size, checked to fit.
+    unsafe {
+        let size = api.csoundGetChannelDatasize(cs, name.as_ptr()).max(0) as usize;
+        if size == 0 || size >= buf.len() {
+            return "";
+        }
+        buf[0] = 0;
+        api.csoundGetStringChannel(cs, name.as_ptr(), buf.as_mut_ptr() as *mut c_char);
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(0);
+    std::str::from_utf8(&buf[..end]).unwrap_or("")
 }

@@ -1,6 +1,7 @@
 //! `cabbageSet`: an orchestra changing a widget.
 
-use super::shared::{args, bytes, copy_into, queue, WidgetWrite};
+use super::shared::{args, bytes, queue, table, WidgetWrite};
+use super::table::canonical;
 use crate::csound::sys::{self, Api, Flavor};
 use std::ffi::{c_int, c_void};
 
@@ -25,10 +26,7 @@ impl<const TRIGGERED: bool> Set<TRIGGERED> {
             let identifier = bytes(self.args[first + 1] as *const sys::STRINGDAT);
             let mut write = WidgetWrite::new(channel, identifier);
             if text {
-                write.text_len = copy_into(
-                    &mut write.text,
-                    bytes(self.args[first + 2] as *const sys::STRINGDAT),
-                );
+                write.set_text(bytes(self.args[first + 2] as *const sys::STRINGDAT));
             } else {
                 let given =
                     api.in_arg_count((self as *const Self).cast::<u8>().sub(api.opds_size()));
@@ -39,6 +37,14 @@ impl<const TRIGGERED: bool> Set<TRIGGERED> {
                     }
                 }
                 write.count = values as u8;
+            }
+            // A later `cabbageGet` sees the new numbers (in place: no allocation).
+            if !text {
+                let mut name = [0; 48];
+                let n = canonical(identifier, &mut name);
+                if let Some(widget) = table(api, cs).and_then(|t| t.find_mut(channel)) {
+                    widget.update(&name[..n], write.numbers());
+                }
             }
             if let Some(queue) = queue(api, cs) {
                 let _ = queue.push(write);

@@ -5,6 +5,7 @@
 use crate::csound::process::spawn::{own_library, Program};
 use crate::csound::MessageLevel;
 use crate::engine::driver::Engine;
+use crate::engine::remote::proxy::StateSink;
 use crate::engine::remote::RemoteEngine;
 use crate::engine::voice::Voice;
 use crate::orchestra::factory;
@@ -14,6 +15,7 @@ use crate::orchestra::trust::TrustStore;
 use crate::params::state::OrchestraState;
 use crate::params::PluginParams;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Where Csound runs.
@@ -96,6 +98,13 @@ pub fn load_into(
             (Voice::Local(Box::new(engine)), loaded)
         }
         Launch::Process(program) => {
+            // The orchestra's plugin state goes straight into the project's.
+            let saved = params.orchestra.clone();
+            let on_state: StateSink = Arc::new(move |change| {
+                if let Ok(mut state) = saved.write() {
+                    state.record_state(&change.identifier, &change.channel, &change.text);
+                }
+            });
             let (mut engine, loaded) = RemoteEngine::start(
                 program,
                 source,
@@ -103,6 +112,7 @@ pub fn load_into(
                 kind,
                 setup.capacity,
                 &mut state,
+                Some(on_state),
             )?;
             engine.set_deadline(setup.deadline);
             (Voice::Remote(Box::new(engine)), loaded)
@@ -137,8 +147,10 @@ pub fn load_into(
         state.csound_follows_orchestra = chosen.is_none();
         state.csound = chosen.or(state.csound);
     }
-    // A load never changes whether the file is watched; the editor may have, meanwhile.
-    state.watch = params.orchestra().watch;
+    // A load never changes whether the file is watched; the editor may have, meanwhile. The
+    // plugin state is what the orchestra recorded since (it may have written at load).
+    let latest = params.orchestra();
+    (state.watch, state.state) = (latest.watch, latest.state);
     params.set_orchestra(state);
     Ok(engine)
 }

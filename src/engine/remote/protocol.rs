@@ -336,6 +336,9 @@ pub struct LoadRequest {
     /// The saved channel bindings and string channels.
     pub bindings: BTreeMap<String, usize>,
     pub strings: BTreeMap<String, String>,
+    /// The plugin state the orchestra keeps (Cabbage's state opcodes).
+    #[serde(default)]
+    pub state: BTreeMap<String, serde_json::Value>,
     /// The Csound chosen for the orchestra ([`crate::csound::Version::key`]); `None`: the one
     /// it needs.
     pub csound: Option<String>,

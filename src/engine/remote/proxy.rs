@@ -99,6 +99,7 @@ impl RemoteEngine {
         kind: Kind,
         capacity: usize,
         state: &mut OrchestraState,
+        on_state: Option<StateSink>,
     ) -> Result<(RemoteEngine, Loaded), Error> {
         let failed = |what: String| Error::new(ErrorKind::Start, what);
         let layout = Layout::for_blocks(capacity);
@@ -117,6 +118,7 @@ impl RemoteEngine {
             max_block: capacity,
             bindings: state.bindings.clone(),
             strings: state.strings.clone(),
+            state: state.state.clone(),
             csound: state.chosen_csound().map(String::from),
             build: build_id(),
         };
@@ -157,7 +159,7 @@ impl RemoteEngine {
         state.bindings = bindings;
         let region = Arc::new(region);
         let widgets = Arc::new(WidgetInbox::default());
-        read_messages(reader, log.clone(), widgets.clone());
+        read_messages(reader, log.clone(), widgets.clone(), on_state);
         supervise(region.clone(), health.clone(), log.clone());
         let engine = RemoteEngine {
             region,
@@ -503,7 +505,12 @@ fn note(log: &MessageLog, level: MessageLevel, text: &str) {
 }
 
 /// Passes the engine's messages into `log` until the engine ends.
-fn read_messages(reader: BufReader<UnixStream>, log: Arc<MessageLog>, widgets: Arc<WidgetInbox>) {
+fn read_messages(
+    reader: BufReader<UnixStream>,
+    log: Arc<MessageLog>,
+    widgets: Arc<WidgetInbox>,
+    on_state: Option<StateSink>,
+) {
     let _ = std::thread::Builder::new()
         .name("csound-engine-messages".into())
         .spawn(move || {
@@ -511,6 +518,11 @@ fn read_messages(reader: BufReader<UnixStream>, log: Arc<MessageLog>, widgets: A
                 let Ok(line) = line else { return };
                 match serde_json::from_str(&line) {
                     Ok(Report::Message { level, text }) => note(&log, level, &text),
+                    Ok(Report::Widget(change)) if change.identifier.starts_with("state") => {
+                        if let Some(sink) = &on_state {
+                            sink(&change);
+                        }
+                    }
                     Ok(Report::Widget(change)) => {
                         if let Ok(mut inbox) = widgets.lock() {
                             // Unread changes are bounded: the editor may be closed.
@@ -528,6 +540,10 @@ fn read_messages(reader: BufReader<UnixStream>, log: Arc<MessageLog>, widgets: A
 
 /// What the orchestra changed in widgets, waiting for the editor.
 pub type WidgetInbox = std::sync::Mutex<Vec<WidgetChange>>;
+
+/// Where the orchestra's changes to its plugin state go as they arrive (`state` and
+/// `state-clear` widget changes), whether an editor is open or not.
+pub type StateSink = Arc<dyn Fn(&WidgetChange) + Send + Sync>;
 
 /// Waits for the engine process to end, then tells the audio thread at once and, unless the
 /// plugin stopped it, the console.

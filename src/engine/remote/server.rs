@@ -113,6 +113,7 @@ fn serve(control: OwnedFd, shared_fd: OwnedFd) -> std::io::Result<()> {
     let mut state = OrchestraState {
         bindings: request.bindings.clone(),
         strings: request.strings.clone(),
+        state: request.state.clone(),
         csound: request.csound.clone(),
         ..OrchestraState::default()
     };

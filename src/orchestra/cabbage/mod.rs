@@ -173,3 +173,55 @@ pub fn channel_values(layout: &Layout) -> ChannelValues {
     }
     ChannelValues { numbers, texts }
 }
+
+/// The widgets as Cabbage's opcodes read them (`cabbageGet "ch", "bounds"`,
+/// `cabbageGetWidgetChannels`), by the names of both syntaxes.
+pub fn widget_table(layout: &Layout) -> crate::csound::opcodes::WidgetTable {
+    crate::csound::opcodes::WidgetTable {
+        widgets: layout.widgets.iter().map(widget_entry).collect(),
+    }
+}
+
+fn widget_entry(w: &Widget) -> crate::csound::opcodes::WidgetEntry {
+    let b = w.bounds;
+    let flag = |on: bool| vec![on as u8 as f64];
+    let mut numbers = vec![
+        (
+            "bounds".to_string(),
+            [b.x, b.y, b.width, b.height].map(f64::from).to_vec(),
+        ),
+        ("visible".to_string(), flag(w.visible)),
+        ("active".to_string(), flag(true)),
+        ("automatable".to_string(), flag(w.automatable)),
+    ];
+    if let Some(r) = w.ranges.first() {
+        numbers.push((
+            "range".to_string(),
+            vec![r.min, r.max, r.default, r.skew, r.increment],
+        ));
+    }
+    for (name, colour) in [
+        ("colour", w.colour),
+        ("fontcolour", w.font_colour),
+        ("trackercolour", w.tracker_colour),
+        ("outlinecolour", w.outline_colour),
+    ] {
+        if let Some(Colour(rgba)) = colour {
+            numbers.push((name.to_string(), rgba.map(f64::from).to_vec()));
+        }
+    }
+    let mut texts = vec![
+        ("type".to_string(), vec![w.type_name.clone()]),
+        ("channel".to_string(), w.channels.clone()),
+        ("text".to_string(), w.text.clone()),
+        ("items".to_string(), w.items.clone()),
+    ];
+    if let Some(file) = &w.default_text {
+        texts.push(("file".to_string(), vec![file.clone()]));
+    }
+    crate::csound::opcodes::WidgetEntry {
+        channels: w.channels.clone(),
+        numbers,
+        texts,
+    }
+}
