@@ -449,22 +449,31 @@ fn cabbage_opcodes_on(version: Version, text: &str) {
 
 #[test]
 fn other_cabbage_opcodes_are_named_with_their_line() {
-    let text = "<CsoundSynthesizer>\n<CsInstruments>\nksmps = 32\ninstr 1\n \
-        SFiles[] cabbageFindFilesI \"wav\"\nendin\n</CsInstruments>\n<CsScore>\n</CsScore>\n\
-        </CsoundSynthesizer>\n";
-    let e = Engine::load(
-        &Source::text(text, "finder.csd"),
-        48000.0,
-        Kind::Instrument,
-        &TrustStore::default(),
-    )
-    .err()
-    .expect("refused")
-    .to_string();
-    assert!(
-        e.contains("not supported here: cabbageFindFilesI (line 5)"),
-        "{e}"
-    );
+    for (line, says) in [
+        (
+            " SFiles[] cabbageFindFilesI \"wav\"",
+            "not supported here: cabbageFindFilesI (line 5): it is not one of Cabbage's opcodes",
+        ),
+        (
+            " cabbageWebSend \"ui\", \"level\", 1",
+            "not supported here: cabbageWebSend (line 5): it sends to Cabbage's web-view widgets",
+        ),
+    ] {
+        let text = format!(
+            "<CsoundSynthesizer>\n<CsInstruments>\nksmps = 32\ninstr 1\n{line}\nendin\n\
+             </CsInstruments>\n<CsScore>\n</CsScore>\n</CsoundSynthesizer>\n"
+        );
+        let e = Engine::load(
+            &Source::text(text, "finder.csd"),
+            48000.0,
+            Kind::Instrument,
+            &TrustStore::default(),
+        )
+        .err()
+        .expect("refused")
+        .to_string();
+        assert!(e.contains(says), "{e}");
+    }
 }
 
 #[test]

@@ -132,3 +132,167 @@ fn file_and_path_helpers_read_the_instruments_folder() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn which_channel_changed_texts_triggers_profiler_and_midi_files() {
+    let dir = scratch("cabbage-more");
+    let mid = dir.join("one.mid");
+    {
+        use midly::{
+            Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind,
+        };
+        let mut smf = Smf::new(Header::new(
+            Format::SingleTrack,
+            Timing::Metrical(480.into()),
+        ));
+        let note = |delta: u32, on: bool| TrackEvent {
+            delta: delta.into(),
+            kind: TrackEventKind::Midi {
+                channel: 2.into(),
+                message: if on {
+                    MidiMessage::NoteOn {
+                        key: 60.into(),
+                        vel: 100.into(),
+                    }
+                } else {
+                    MidiMessage::NoteOff {
+                        key: 60.into(),
+                        vel: 0.into(),
+                    }
+                },
+            },
+        };
+        smf.tracks.push(vec![
+            TrackEvent {
+                delta: 0.into(),
+                kind: TrackEventKind::Meta(MetaMessage::Tempo(500_000.into())),
+            },
+            note(0, true),
+            note(480, false),
+            TrackEvent {
+                delta: 0.into(),
+                kind: TrackEventKind::Meta(MetaMessage::EndOfTrack),
+            },
+        ]);
+        smf.save(&mid).unwrap();
+    }
+    let orchestra = format!(
+        " ktime timeinsts\n chnset ktime > 0.002 ? 1 : 0, \"b\"\n \
+ SWatched[] fillarray \"a\", \"b\"\n SName, kTrig cabbageChanged SWatched\n \
+ kIdx, kTrig2 cabbageChanged SWatched\n if kTrig == 1 then\n  chnset SName, \"changed_name\"\n \
+ chnset kIdx, \"changed_index\"\n endif\n \
+ SUp, kUp cabbageChanged SWatched, 0.5, 0\n if kUp == 1 then\n  chnset SUp, \"rose\"\n endif\n \
+ chnset \"hello\", \"greeting\"\n SG, kGT cabbageGet \"greeting\"\n chnset SG, \"greeting_read\"\n \
+ kB, kBT cabbageGet \"b\"\n chnset kB, \"b_read\"\n \
+ cabbageSetValue \"label\", \"text value\", 1\n cabbageSetValue \"label0\", \"init text\"\n \
+ kseven init 7\n cabbageSet \"gain\", \"bounds\", kseven, 8, 9, 10\n \
+ kleft cabbageGet \"gain\", \"left\"\n chnset kleft, \"left\"\n \
+ cabbageProfilerStart \"P\", \"osc\"\n a1 oscili 0.1, 440\n \
+ kus cabbageProfilerStop \"P\", \"osc\"\n chnset kus, \"profiled\"\n \
+ cabbageProfilerPrint \"P\", metro(20)\n \
+ cabbageMidiFileInfo \"{mid}\"\n \
+ kSt[], kCh[], kNt[], kVl[], kN, kNew cabbageMidiFileReader \"{mid}\", 0, 1, 0, 1, 0\n \
+ if kNew == 1 then\n  chnset kSt[0], \"status\"\n  chnset kNt[0], \"note\"\n  chnset kCh[0], \"chan\"\n endif\n",
+        mid = mid.display()
+    );
+    for version in Version::ALL {
+        let mut engine = run(&Source::text(csd(&orchestra), "more.csd"), version);
+        let log: String = engine
+            .csound()
+            .messages()
+            .take()
+            .into_iter()
+            .map(|m| m.text + "\n")
+            .collect();
+        let mut text = |name: &str| engine.string_value(name).unwrap();
+        assert_eq!(text("changed_name"), "b", "{version}");
+        assert_eq!(text("rose"), "b", "{version}");
+        assert_eq!(text("greeting_read"), "hello", "{version}");
+        assert_eq!(text("label"), "text value", "{version}");
+        assert_eq!(text("label0"), "init text", "{version}");
+        let mut number = |name: &str| engine.channel_value(name).unwrap();
+        assert_eq!(number("changed_index"), 1.0, "{version}");
+        assert_eq!(number("b_read"), 1.0, "{version}");
+        assert_eq!(number("left"), 7.0, "{version}: a k value at init");
+        assert!(number("profiled") > 0.0, "{version}");
+        assert_eq!(
+            (number("status"), number("note"), number("chan")),
+            (144.0, 60.0, 3.0),
+            "{version}"
+        );
+        assert!(
+            log.contains("1 track(s)") && log.contains("120.00 BPM"),
+            "{version}: {log}"
+        );
+        assert!(log.contains("P | osc:"), "{version}: {log}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn channel_snapshots_go_to_files_and_back_once_allowed() {
+    let dir = scratch("cabbage-snapshots");
+    std::fs::write(
+        dir.join("recall.json"),
+        r#"{"x": 0.75, "s": "from the file"}"#,
+    )
+    .unwrap();
+    let orchestra = " chnset 0.5, \"x\"\n \
+ iok cabbageChannelStateSave \"all.json\"\n cabbageSaveState \"widgets.json\"\n \
+ iback cabbageChannelStateRecall \"recall.json\"\n chnset iok * 10 + iback, \"oks\"\n \
+ cabbageCopyFile \"copies\", \"all.json\"\n";
+    let path = dir.join("snap.csd");
+    let text = csd(orchestra);
+    std::fs::write(&path, &text).unwrap();
+    let source = Source::from_file(&path).unwrap();
+    for version in Version::ALL {
+        // Writing files: refused until allowed.
+        let refused = Engine::load(&source, 48000.0, Kind::Instrument, &TrustStore::default())
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(
+            refused.contains("`cabbageChannelStateSave` writes files"),
+            "{refused}"
+        );
+        let mut trust = TrustStore::at(dir.join("allowed"));
+        trust.allow(&text, "snap.csd").unwrap();
+        let mut state = OrchestraState {
+            csound: Some(version.key().to_string()),
+            ..OrchestraState::default()
+        };
+        state.strings.insert("s".into(), "str".into());
+        let (mut engine, _) =
+            Engine::load_bound(&source, 48000.0, Kind::Instrument, &trust, &mut state)
+                .unwrap_or_else(|e| panic!("{version}: {e}"));
+        run_silent(&mut engine, 2, &Transport::default());
+        assert_eq!(engine.channel_value("oks").unwrap(), 11.0, "{version}");
+        assert_eq!(
+            engine.channel_value("x").unwrap(),
+            0.75,
+            "{version}: recalled"
+        );
+        assert_eq!(
+            engine.string_value("s").unwrap(),
+            "from the file",
+            "{version}"
+        );
+        let read = |name: &str| -> serde_json::Value {
+            serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap()
+        };
+        let all = read("all.json");
+        assert_eq!(
+            (all["x"].clone(), all["s"].clone()),
+            (0.5.into(), "str".into())
+        );
+        assert!(
+            all.get("CSD_PATH").is_none(),
+            "reserved channels are left out"
+        );
+        let widgets = read("widgets.json");
+        assert_eq!(widgets["gain"], 0.25, "{version}: the widgets' channels");
+        assert!(widgets.get("x").is_none(), "{version}");
+        assert!(dir.join("copies").join("all.json").exists(), "{version}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

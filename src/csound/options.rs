@@ -381,14 +381,16 @@ fn check_short(option: &str, body: &str, next: Option<&str>) -> Result<(Vec<Verd
                 (rest, false)
             }
         };
+        // Messages quote the option as written (`-rabc`), checks read it as Csound does.
+        let as_written = format!("-{flag}{}", if consumed { value } else { rest });
         let written = format!("-{flag}{value}");
         match SHORT_VALUE.iter().find(|(f, _, _)| *f == flag) {
             Some((_, Some(long), shape)) => {
-                let value = check_value(&written, value, *shape)?;
+                let value = check_value(&as_written, value, *shape)?;
                 verdicts.push(Verdict::Pass(format!("--{long}={value}")));
             }
             Some((_, None, shape)) => {
-                check_value(&written, value, *shape)?;
+                check_value(&as_written, value, *shape)?;
                 verdicts.push(Verdict::Ignore(written));
             }
             None => verdicts.push(Verdict::Ignore(written)),

@@ -23,6 +23,21 @@ impl Ui {
     /// Applies what the orchestra changed in a widget; a value set from Csound goes to the
     /// channel's parameter, so the host sees it too.
     pub(super) fn widget_changed(&mut self, change: WidgetChange) {
+        if change.identifier == "create" {
+            // Cabbage passes over a widget whose channel another already has.
+            let widget = crate::orchestra::cabbage::created_widget(&change.channel, &change.text);
+            if let Some(widget) = widget {
+                let layout = self.params.layout.read().ok().and_then(|l| l.clone());
+                let declared = layout.as_ref().map_or(&[][..], |l| &l.widgets[..]);
+                let taken = widget.channels.first().is_some_and(|c| {
+                    (self.created.iter().chain(declared)).any(|w| w.channels.first() == Some(c))
+                });
+                if !taken {
+                    self.created.push(widget);
+                }
+            }
+            return;
+        }
         let state = self.changed.entry(change.channel.clone()).or_default();
         let Some(value) = state.record(&change) else {
             return;
@@ -55,7 +70,8 @@ impl Ui {
         ui.allocate_rect(form_rect, Sense::hover());
         ui.painter()
             .rect_filled(form_rect, 0.0, colour(form.colour, Color32::from_gray(30)));
-        for (index, widget) in layout.widgets.iter().enumerate() {
+        let created = self.created.clone();
+        for (index, widget) in layout.widgets.iter().chain(&created).enumerate() {
             // Changes are keyed by the widget's channel, or else its identifier channel.
             let state = widget
                 .channels

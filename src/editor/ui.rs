@@ -106,6 +106,8 @@ pub struct Ui {
     pub(super) file_for: Option<String>,
     /// What the orchestra changed in its widgets (`cabbageSet`, `cabbageSetValue`), by channel.
     pub(super) changed: std::collections::HashMap<String, super::widget_state::WidgetState>,
+    /// Widgets the orchestra created at run time (`cabbageCreate`), drawn after its layout's.
+    pub(super) created: Vec<crate::orchestra::cabbage::Widget>,
 }
 
 impl Ui {
@@ -144,6 +146,7 @@ impl Ui {
             meters: [0.0; 2],
             show_face: true,
             changed: Default::default(),
+            created: Vec::new(),
             file_for: None,
             changed_now: false,
         };
@@ -330,6 +333,7 @@ impl Ui {
             self.seen_generation = generation;
             // A new orchestra: its widgets start as its layout says.
             self.changed.clear();
+            self.created.clear();
             let (text, name) = self.running();
             self.source = text;
             self.origin = name;

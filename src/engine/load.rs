@@ -146,27 +146,39 @@ impl Engine {
         }
         let parsed = csd::parse(&source.text, &source.origin)?;
         let raw_midi = Self::note_mode(&parsed, &source.origin)? == NoteMode::Midi;
-        let (csound, why) = match needs::seven_because(&parsed, &source.text, raw_midi) {
-            Some(why) => (Version::Seven, why),
-            None => match Self::load_on(source, setup, preferred, kind, trust) {
+        if let Some(why) = needs::seven_because(&parsed, &source.text, raw_midi) {
+            return match Self::load_on(source, setup, Version::Seven, kind, trust) {
+                Ok(loaded) => Ok(Self::say_why(loaded, &source.origin, why)),
+                // Code only 6.18 reads: it stays there, with what that costs.
                 Err(e) if e.kind() == ErrorKind::Parse => {
+                    let loaded = Self::load_on(source, setup, preferred, kind, trust)?;
                     let first = e.log().first().cloned().unwrap_or_default();
                     let why = format!(
-                        "it does not parse on {preferred} ({}) and does on {}",
-                        first.trim(),
-                        Version::Seven
+                        "{} does not parse it ({}), though {why}",
+                        Version::Seven,
+                        first.trim()
                     );
-                    match Self::load_on(source, setup, Version::Seven, kind, trust) {
-                        Err(e7) if e7.kind() == ErrorKind::Parse => return Err(e),
-                        Err(e7) => return Err(e7),
-                        Ok(loaded) => return Ok(Self::say_why(loaded, &source.origin, why)),
-                    }
+                    Ok(Self::say_why(loaded, &source.origin, why))
                 }
-                other => return other,
-            },
-        };
-        let loaded = Self::load_on(source, setup, csound, kind, trust)?;
-        Ok(Self::say_why(loaded, &source.origin, why))
+                Err(e) => Err(e),
+            };
+        }
+        match Self::load_on(source, setup, preferred, kind, trust) {
+            Err(e) if e.kind() == ErrorKind::Parse => {
+                let first = e.log().first().cloned().unwrap_or_default();
+                let why = format!(
+                    "it does not parse on {preferred} ({}) and does on {}",
+                    first.trim(),
+                    Version::Seven
+                );
+                match Self::load_on(source, setup, Version::Seven, kind, trust) {
+                    Err(e7) if e7.kind() == ErrorKind::Parse => Err(e),
+                    Err(e7) => Err(e7),
+                    Ok(loaded) => Ok(Self::say_why(loaded, &source.origin, why)),
+                }
+            }
+            other => other,
+        }
     }
 
     /// Says on the console, and in [`Loaded::csound_why`], why an orchestra runs on the Csound
@@ -212,14 +224,12 @@ impl Engine {
         let parsed = csd::parse(text, origin)?;
         let layout = cabbage::read(text)
             .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}")))?;
-        if let Some((opcode, line)) = cabbage::unsupported_opcode(&parsed.orchestra) {
+        if let Some((opcode, line, instead)) = cabbage::unsupported_opcode(&parsed.orchestra) {
             return Err(Error::new(
                 ErrorKind::Compile,
                 format!(
-                    "{origin}: not supported here: {opcode} (line {}), one of Cabbage's own \
-                     opcodes; the plugin implements {}",
+                    "{origin}: not supported here: {opcode} (line {}): {instead}",
                     line + parsed.orchestra_line_offset as usize,
-                    crate::csound::opcodes::SUPPORTED.join(", ")
                 ),
             ));
         }

@@ -45,6 +45,10 @@ const EXACT: &[(&str, Reach)] = &[
     ("imagesave", Reach::WritesFiles),
     ("mp3out", Reach::WritesFiles),
     ("ftaudio", Reach::WritesFiles),
+    // Cabbage's, which the plugin implements.
+    ("cabbageChannelStateSave", Reach::WritesFiles),
+    ("cabbageSaveState", Reach::WritesFiles),
+    ("cabbageCopyFile", Reach::WritesFiles),
     ("stsend", Reach::Network),
     ("strecv", Reach::Network),
     ("remoteport", Reach::Network),

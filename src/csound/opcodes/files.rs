@@ -95,7 +95,7 @@ pub(super) unsafe extern "C" fn path_part_init<F: Flavor, const WHICH: u8>(
 ///
 /// # Safety
 /// `cs` live.
-unsafe fn folder(api: Api, cs: *mut sys::CSOUND, given: &str) -> PathBuf {
+pub(super) unsafe fn folder(api: Api, cs: *mut sys::CSOUND, given: &str) -> PathBuf {
     let path = Path::new(given);
     if path.is_absolute() || given.is_empty() {
         return path.to_path_buf();

@@ -27,9 +27,14 @@ use values::*;
 use widgets::*;
 
 mod arrays;
+mod changed;
+mod channel_state;
+mod create;
 mod files;
 mod get;
 pub mod ident;
+mod midi_file;
+mod profiler;
 mod shared;
 mod state;
 mod table;
@@ -56,6 +61,11 @@ fn entries<F: Flavor>() -> Vec<Entry> {
     all.extend(get::entries::<F>());
     all.extend(files::entries::<F>());
     all.extend(state::entries::<F>());
+    all.extend(create::entries::<F>());
+    all.extend(changed::entries::<F>());
+    all.extend(channel_state::entries::<F>());
+    all.extend(midi_file::entries::<F>());
+    all.extend(profiler::entries::<F>());
     all
 }
 
@@ -143,6 +153,42 @@ fn value_entries<F: Flavor>() -> Vec<Entry> {
             None,
         ),
         Entry(
+            c"cabbageGet.Sk",
+            size_of(own::<GetTextChanged>()),
+            3,
+            c"Sk",
+            c"S",
+            Some(get_text_changed_init::<F>),
+            Some(get_text_changed_perf::<F>),
+        ),
+        Entry(
+            c"cabbageGet.kkS",
+            size_of(own::<GetValueChanged>()),
+            3,
+            c"kk",
+            c"S",
+            Some(get_changed_init::<F>),
+            Some(get_changed_perf::<F>),
+        ),
+        Entry(
+            c"cabbageSetValue.S",
+            size_of(own::<SetText>()),
+            1,
+            c"",
+            c"SS",
+            Some(set_text_value_init::<F>),
+            None,
+        ),
+        Entry(
+            c"cabbageSetValue.Sk",
+            size_of(own::<SetText>()),
+            2,
+            c"",
+            c"SSk",
+            None,
+            Some(set_text_value_perf::<F>),
+        ),
+        Entry(
             c"cabbageSetValue.i",
             set,
             1,
@@ -184,6 +230,15 @@ fn value_entries<F: Flavor>() -> Vec<Entry> {
             1,
             c"",
             c"SSm",
+            Some(set_numbers_init::<F>),
+            None,
+        ),
+        Entry(
+            c"cabbageSet.iM",
+            set_i,
+            1,
+            c"",
+            c"SSM",
             Some(set_numbers_init::<F>),
             None,
         ),
@@ -315,6 +370,17 @@ pub const SUPPORTED: &[&str] = &[
     "cabbageWriteStateData",
     "cabbageReadStateData",
     "cabbageHasStateData",
+    "cabbageCreate",
+    "cabbageChannelStateSave",
+    "cabbageChannelStateRecall",
+    "cabbageSaveState",
+    "cabbageLoadState",
+    "cabbageCopyFile",
+    "cabbageMidiFileInfo",
+    "cabbageMidiFileReader",
+    "cabbageProfilerStart",
+    "cabbageProfilerStop",
+    "cabbageProfilerPrint",
 ];
 
 #[cfg(test)]

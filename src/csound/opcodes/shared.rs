@@ -224,3 +224,26 @@ pub(super) unsafe fn string_channel<'a>(
     let end = buf.iter().position(|&b| b == 0).unwrap_or(0);
     std::str::from_utf8(&buf[..end]).unwrap_or("")
 }
+
+/// Prints a line on the engine's console (what the orchestra's own prints reach).
+///
+/// # Safety
+/// `cs` a live engine of this layer.
+pub(super) unsafe fn print(api: Api, cs: *mut sys::CSOUND, text: &str) {
+    // SAFETY: as the caller guarantees.
+    unsafe { print_bytes(api, cs, text.as_bytes()) }
+}
+
+/// [`print`] for bytes: copies them into the console's queue, without allocating.
+///
+/// # Safety
+/// As [`print`].
+pub(super) unsafe fn print_bytes(api: Api, cs: *mut sys::CSOUND, text: &[u8]) {
+    // SAFETY: the host data of the layer's engines is their `HostData`, alive as they are.
+    unsafe {
+        let host = api.csoundGetHostData(cs) as *const crate::csound::instance::HostData;
+        if let Some(host) = host.as_ref() {
+            host.log.push(crate::csound::MessageLevel::Info, text);
+        }
+    }
+}

@@ -166,6 +166,57 @@ pub(super) unsafe extern "C" fn get_text_changed_perf<F: Flavor>(
     }
 }
 
+/// `cabbageSetValue "channel", "text"[, kTrigger]`: a text channel's value, told to the plugin.
+#[repr(C)]
+pub(super) struct SetText {
+    channel: *mut sys::STRINGDAT,
+    text: *mut sys::STRINGDAT,
+    trigger: *mut f64,
+}
+
+/// Writes the text to its channel and tells the plugin (as much as a write carries).
+///
+/// # Safety
+/// `cs` live; `p` a running `SetText`.
+unsafe fn set_text_value(api: Api, cs: *mut sys::CSOUND, p: &SetText) {
+    // SAFETY: as the caller guarantees; both arguments are NUL-terminated strings.
+    unsafe {
+        if let (Some(c), Some(t)) = (p.channel.as_ref(), p.text.as_ref()) {
+            if !c.data.is_null() && !t.data.is_null() {
+                api.csoundSetStringChannel(cs, c.data, t.data);
+            }
+        }
+        if let Some(queue) = queue(api, cs) {
+            let mut write = WidgetWrite::new(bytes(p.channel), b"value");
+            write.set_text(bytes(p.text));
+            let _ = queue.push(write);
+        }
+    }
+}
+
+pub(super) unsafe extern "C" fn set_text_value_init<F: Flavor>(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
+    // SAFETY: this opcode's data block, laid out as `SetText` (without the trigger).
+    unsafe { set_text_value(F::api(), cs, args::<F, SetText>(p)) };
+    0
+}
+
+pub(super) unsafe extern "C" fn set_text_value_perf<F: Flavor>(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
+    // SAFETY: this opcode's data block, laid out as `SetText`; the trigger is k-rate.
+    unsafe {
+        let p = args::<F, SetText>(p);
+        if *p.trigger == 1.0 {
+            set_text_value(F::api(), cs, p);
+        }
+    }
+    0
+}
+
 /// `cabbageSetValue "channel", value[, trigger]`.
 #[repr(C)]
 pub(super) struct SetValue {

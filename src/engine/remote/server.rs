@@ -172,9 +172,12 @@ fn forward_messages(
         let mut changes: Vec<WidgetChange> = Vec::new();
         while let Some(write) = widgets.pop() {
             for change in WidgetChange::from_write(&write) {
-                changes.retain(|c| {
-                    (&c.channel, &c.identifier) != (&change.channel, &change.identifier)
-                });
+                // Each created widget counts, however many of one type.
+                if change.identifier != "create" {
+                    changes.retain(|c| {
+                        (&c.channel, &c.identifier) != (&change.channel, &change.identifier)
+                    });
+                }
                 changes.push(change);
             }
         }

@@ -44,13 +44,53 @@ pub fn read(csd: &str) -> Result<Option<Layout>, String> {
     Ok(Some(layout))
 }
 
+/// A widget an orchestra created at run time (`cabbageCreate "rslider", "bounds(...) ..."` in
+/// Cabbage 2's syntax, or `cabbageCreate "{\"type\": ...}"` in Cabbage 3's, `type_name`
+/// empty).
+pub fn created_widget(type_name: &str, code: &str) -> Option<Widget> {
+    let layout = match type_name.trim() {
+        "" => v3::parse(&format!("[{code}]"), 1),
+        name => v2::parse(&format!("{name} {code}"), 1),
+    };
+    layout.ok()?.widgets.into_iter().next()
+}
+
+/// Cabbage's opcodes a plugin cannot honour, by name or name prefix, and what to do instead.
+pub const UNSUPPORTED: &[(&str, &str)] = &[
+    ("cabbageWebSend", "it sends to Cabbage's web-view widgets, and the plugin draws its face itself: show values with cabbageSetValue or cabbageSet instead"),
+    ("cabbageSendMessage", "it sends to Cabbage 3's web-view face, and the plugin draws its face itself: change widgets with cabbageSet instead"),
+    ("cabbageMidiListener", "it lists the notes Cabbage's own MIDI handling collected: keep the held notes in a global array from the MIDI-triggered instrument (notnum, veloc) instead"),
+    ("cabbageMidiSender", "it feeds cabbageMidiListener, which the plugin does not have: keep the held notes in a global array (notnum, veloc) instead"),
+    ("cabbageBluetooth", "it is Cabbage's unfinished Bluetooth scanner"),
+    ("cabbageBleutooth", "it is Cabbage's unfinished Bluetooth scanner"),
+    ("cabbageAra", "it needs an ARA host session (Cabbage 3's ARA builds): the plugin receives audio through its inputs"),
+    ("cabbageDump", "it prints a widget's Cabbage 3 JSON: read its identifiers with cabbageGet instead"),
+    ("cabbageJson", "Cabbage 3's JSON helpers are not in the plugin: keep values with cabbageSetStateValue and cabbageGetStateValue instead"),
+];
+
 /// The first of Cabbage's opcodes the plugin does not implement that the orchestra uses, with
-/// its line (counted from the orchestra's first line): Csound itself would only say "syntax
-/// error".
-pub fn unsupported_opcode(orchestra: &str) -> Option<(&str, usize)> {
+/// its line (counted from the orchestra's first line) and what to do instead: Csound itself
+/// would only say "syntax error".
+pub fn unsupported_opcode(orchestra: &str) -> Option<(&str, usize, &'static str)> {
+    // Words inside strings (a file's path, a message) are not opcodes.
+    let in_string = |word: &str| {
+        let start = word.as_ptr() as usize - orchestra.as_ptr() as usize;
+        let line_start = orchestra[..start].rfind('\n').map_or(0, |i| i + 1);
+        orchestra[line_start..start].matches('"').count() % 2 == 1
+    };
     code_words(orchestra)
+        .filter(|(_, w)| !in_string(w))
         .find(|(_, w)| w.starts_with("cabbage") && !crate::csound::opcodes::SUPPORTED.contains(w))
-        .map(|(line, word)| (word, line))
+        .map(|(line, word)| {
+            let instead = UNSUPPORTED
+                .iter()
+                .find(|(name, _)| word.starts_with(name))
+                .map_or(
+                    "it is not one of Cabbage's opcodes the plugin knows (check its spelling)",
+                    |(_, why)| why,
+                );
+            (word, line, instead)
+        })
 }
 
 /// The parameters the layout's widgets declare, in layout order: each automatable numeric
