@@ -373,9 +373,11 @@ fn check_short(option: &str, body: &str, next: Option<&str>) -> Result<(Vec<Verd
                 return Ok((first, consumed));
             }
             // Csound reads a number flag's value with `atoi`, which gives 0 when the value
-            // does not start with a number, and passes over the rest of the word (`-ma` is
-            // `-m0`).
-            if number && end == 0 {
+            // is a word (`-ma` is `-m0`), and passes over the rest of the word.
+            let starts_a_number = rest
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c));
+            if number && end == 0 && !starts_a_number {
                 ("0", false)
             } else {
                 (rest, false)
