@@ -259,6 +259,7 @@ impl Csound {
                 &*(*self.host).widgets,
                 (*self.host).table.get(),
                 (*self.host).state.get(),
+                Arc::as_ptr(&(*self.host).log),
             );
         }
         if !self.midi_in.is_null() {

@@ -20,7 +20,7 @@
 
 use super::sys::{self, Api, Flavor, Subr};
 pub use shared::{WidgetWrite, WidgetWrites, QUEUE};
-use shared::{QUEUE_VARIABLE, TABLE_VARIABLE};
+use shared::{LOG_VARIABLE, QUEUE_VARIABLE, TABLE_VARIABLE};
 pub use state::{StateStore, StateValue};
 pub use table::{WidgetEntry, WidgetTable};
 use values::*;
@@ -282,7 +282,7 @@ fn value_entries<F: Flavor>() -> Vec<Entry> {
 }
 
 /// Registers the opcodes with an engine (after every reset, which forgets them); they write
-/// into `widgets` and read (and change in place) `table`.
+/// into `widgets` and `log`, and read (and change in place) `table` and `state`.
 ///
 /// # Safety
 /// `cs` must be a live engine, not performing; `widgets` and `table` must outlive it, and
@@ -293,6 +293,7 @@ pub(super) unsafe fn register(
     widgets: *const WidgetWrites,
     table: *mut WidgetTable,
     state: *mut StateStore,
+    log: *const super::messages::MessageLog,
 ) {
     /// Makes (or finds, after a reset that kept it) a global variable holding `pointer`.
     ///
@@ -312,6 +313,7 @@ pub(super) unsafe fn register(
     unsafe {
         keep(api, cs, TABLE_VARIABLE, table);
         keep(api, cs, state::STATE_VARIABLE, state);
+        keep(api, cs, LOG_VARIABLE, log.cast_mut());
     }
     let size = std::mem::size_of::<*const WidgetWrites>();
     // SAFETY: `cs` is live; the variable is made (or found, after a reset that kept it) with

@@ -89,6 +89,9 @@ pub const QUEUE: usize = 1024;
 /// The Csound global variable holding a pointer to the engine's queue.
 pub(super) const QUEUE_VARIABLE: &CStr = c"csound-plugin:widget-writes";
 
+/// The Csound global variable holding a pointer to the engine's message log.
+pub(super) const LOG_VARIABLE: &CStr = c"csound-plugin:log";
+
 /// The Csound global variable holding a pointer to the engine's widget table.
 pub(super) const TABLE_VARIABLE: &CStr = c"csound-plugin:widget-table";
 
@@ -239,11 +242,13 @@ pub(super) unsafe fn print(api: Api, cs: *mut sys::CSOUND, text: &str) {
 /// # Safety
 /// As [`print`].
 pub(super) unsafe fn print_bytes(api: Api, cs: *mut sys::CSOUND, text: &[u8]) {
-    // SAFETY: the host data of the layer's engines is their `HostData`, alive as they are.
+    // SAFETY: the variable, when present, holds the pointer `register` stored: the engine's
+    // log, which lives as long as the engine.
     unsafe {
-        let host = api.csoundGetHostData(cs) as *const crate::csound::instance::HostData;
-        if let Some(host) = host.as_ref() {
-            host.log.push(crate::csound::MessageLevel::Info, text);
+        let slot = api.csoundQueryGlobalVariable(cs, LOG_VARIABLE.as_ptr())
+            as *const *const crate::csound::messages::MessageLog;
+        if let Some(log) = slot.as_ref().and_then(|l| l.as_ref()) {
+            log.push(crate::csound::MessageLevel::Info, text);
         }
     }
 }
