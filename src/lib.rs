@@ -349,7 +349,7 @@ impl<F: Flavour> Plugin for CsoundPlugin<F> {
                 return Some(event);
             }
         });
-        let mut events = keys.chain(host);
+        let mut events = keys.chain(host).inspect(|e| link.saw(e));
         let side = aux.inputs.first_mut().and_then(|b| match b.as_slice() {
             [l, r, ..] => Some([&**l, &**r]),
             _ => None,

@@ -120,6 +120,8 @@ fn a_cabbage_instrument_is_drawn_with_its_own_face() {
         "Square",
         "Generated controls",
     ] {
-        assert!(text.contains(label), "{label} missing; OCR read: {text}");
+        // OCR reads a knob's label now and then with a capital letter inside ("CutofF").
+        let found = text.to_lowercase().contains(&label.to_lowercase());
+        assert!(found, "{label} missing; OCR read: {text}");
     }
 }

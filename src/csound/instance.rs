@@ -146,6 +146,10 @@ pub struct Csound {
     pub(super) host_audio: bool,
     /// Cabbage 2 `identChannel`s watched after every k-period ([`opcodes::ident`]).
     pub(super) idents: Vec<super::opcodes::ident::IdentWatch>,
+    /// Tables gentable widgets draw ([`opcodes::table_watch`]), and k-periods until the next
+    /// look at them.
+    pub(super) tables: Vec<super::opcodes::table_watch::TableWatch>,
+    pub(super) tables_countdown: usize,
 }
 
 // SAFETY: a Csound instance is not tied to the thread that created it (Csound itself is used
@@ -202,6 +206,8 @@ impl Csound {
             nchnls_i: 0,
             host_audio: true,
             idents: Vec::new(),
+            tables: Vec::new(),
+            tables_countdown: 0,
         };
         csound.configure();
         Ok(csound)

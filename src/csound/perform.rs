@@ -101,6 +101,7 @@ impl Csound {
         self.state = State::Fresh;
         self.csd_options_applied = false;
         self.idents.clear();
+        self.tables.clear();
         (self.ksmps, self.nchnls, self.nchnls_i) = (0, 0, 0);
         self.configure();
     }

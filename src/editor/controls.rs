@@ -152,19 +152,26 @@ pub(super) struct KnobResponse {
 pub(super) fn knob(ui: &mut egui::Ui, normalized: f32, default: f32) -> KnobResponse {
     let id = ui.next_auto_id();
     let (rect, _) = ui.allocate_exact_size(egui::vec2(44.0, 44.0), egui::Sense::hover());
-    knob_with_id(ui, rect, id, normalized, default)
+    knob_with_id(ui, rect, id, normalized, default, KNOB)
 }
 
-/// [`knob`], drawn in `rect` (centred, as large as fits), in a Ui of its own (a Cabbage
-/// widget's), so the next automatic id is free.
+/// A knob's body and value colours: the plugin's own, or a Cabbage author's.
+pub(super) type KnobColours = (Color32, Color32);
+
+/// The plugin's own knob colours.
+const KNOB: KnobColours = (Color32::from_gray(45), theme::ACCENT);
+
+/// [`knob`], drawn in `rect` (centred, as large as fits) in `colours`, in a Ui of its own (a
+/// Cabbage widget's), so the next automatic id is free.
 pub(super) fn knob_in(
     ui: &mut egui::Ui,
     rect: egui::Rect,
     normalized: f32,
     default: f32,
+    colours: KnobColours,
 ) -> KnobResponse {
     let id = ui.next_auto_id();
-    knob_with_id(ui, rect, id, normalized, default)
+    knob_with_id(ui, rect, id, normalized, default, colours)
 }
 
 /// The knob in `rect` (centred, as large as fits), interacting as `id`: the id of the space
@@ -175,6 +182,7 @@ fn knob_with_id(
     id: egui::Id,
     normalized: f32,
     default: f32,
+    (body, value_colour): KnobColours,
 ) -> KnobResponse {
     let size = rect.width().min(rect.height());
     let rect = egui::Rect::from_center_size(rect.center(), egui::vec2(size, size));
@@ -200,7 +208,7 @@ fn knob_with_id(
     let painter = ui.painter();
     let centre = rect.center();
     let radius = size * 0.42;
-    painter.circle_filled(centre, radius, Color32::from_gray(45));
+    painter.circle_filled(centre, radius, body);
     let angle = |v: f32| (0.75 + 1.5 * v) * std::f32::consts::PI;
     let arc = |from: f32, to: f32, colour: Color32| {
         let steps = 24;
@@ -213,7 +221,7 @@ fn knob_with_id(
         painter.add(egui::Shape::line(points, egui::Stroke::new(3.0, colour)));
     };
     arc(0.0, 1.0, Color32::from_gray(80));
-    arc(0.0, value, theme::ACCENT);
+    arc(0.0, value, value_colour);
     let a = angle(value);
     painter.line_segment(
         [centre, centre + egui::vec2(a.cos(), a.sin()) * radius * 0.8],

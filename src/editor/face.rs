@@ -17,12 +17,26 @@ fn colour(c: Option<Colour>, fallback: Color32) -> Color32 {
 }
 
 /// A widget channel's parameter, when it has one.
-type Bound = Option<(usize, ParamSpec)>;
+pub(super) type Bound = Option<(usize, ParamSpec)>;
+
+/// What a click on the face asks of the window.
+pub(super) enum Action {
+    /// A file button: choose its file.
+    ChooseFile(String),
+    /// A keyboard widget's key went down or up.
+    Note(u8, bool),
+}
 
 impl Ui {
     /// Applies what the orchestra changed in a widget; a value set from Csound goes to the
     /// channel's parameter, so the host sees it too.
     pub(super) fn widget_changed(&mut self, change: WidgetChange) {
+        if change.identifier == "table" {
+            if let Some((number, shape)) = super::look::TableShape::from_numbers(&change.numbers) {
+                self.tables.insert(number, shape);
+            }
+            return;
+        }
         if change.identifier == "create" {
             // Cabbage passes over a widget whose channel another already has.
             let widget = crate::orchestra::cabbage::created_widget(&change.channel, &change.text);
@@ -99,12 +113,24 @@ impl Ui {
             if state.active == Some(false) {
                 child.disable();
             }
-            if let Some(channel) =
-                self.widget(&mut child, &setter, widget, rect, scale, first, second)
-            {
+            match self.widget(&mut child, &setter, widget, rect, scale, first, second) {
                 // A file button: the in-window browser chooses its file.
-                self.file_for = Some(channel);
-                self.browser = Some(Browser::new(Purpose::WidgetFile, &[], ""));
+                Some(Action::ChooseFile(channel)) => {
+                    self.file_for = Some(channel);
+                    self.browser = Some(Browser::new(Purpose::WidgetFile, &[], ""));
+                }
+                Some(Action::Note(key, true)) => {
+                    if let Some(old) = self.mouse_key.take() {
+                        self.note(old, false);
+                    }
+                    self.note(key, true);
+                    self.mouse_key = Some(key);
+                }
+                Some(Action::Note(key, false)) => {
+                    self.note(key, false);
+                    self.mouse_key = None;
+                }
+                None => {}
             }
         }
     }
@@ -127,12 +153,15 @@ impl Ui {
         scale: f32,
         first: Bound,
         second: Bound,
-    ) -> Option<String> {
+    ) -> Option<Action> {
         // A widget draws inside its own bounds, as in Cabbage.
         let painter = ui.painter().with_clip_rect(rect.expand(1.0));
         let text_colour = colour(widget.font_colour, Color32::from_gray(220));
         let accent = colour(widget.tracker_colour, theme::ACCENT);
-        let font = FontId::proportional((12.0 * scale).clamp(8.0, 18.0));
+        let font = match widget.look.font_size {
+            Some(size) => FontId::proportional((size * scale).clamp(4.0, 96.0)),
+            None => FontId::proportional((12.0 * scale).clamp(8.0, 18.0)),
+        };
         let label = widget.text.first().cloned().unwrap_or_default();
         let value = self.shown(&first, widget, 0);
         let centred = |text: String| {
@@ -150,7 +179,14 @@ impl Ui {
                 let knob_rect = Rect::from_min_max(rect.min, rect.max - Vec2::new(0.0, text_h));
                 let normalized = first.as_ref().map_or(0.0, |(_, s)| s.normalized(value));
                 let default = first.as_ref().map_or(0.0, |(_, s)| s.normalized(s.default));
-                let response = knob_in(ui, knob_rect, normalized as f32, default as f32);
+                let body = colour(widget.colour, Color32::from_gray(45));
+                let response = knob_in(
+                    ui,
+                    knob_rect,
+                    normalized as f32,
+                    default as f32,
+                    (body, accent),
+                );
                 if let Some((slot, _)) = &first {
                     let param = &self.params.slots[*slot];
                     if response.started {
@@ -179,7 +215,8 @@ impl Ui {
             | WidgetKind::VerticalSlider
             | WidgetKind::NumberSlider => {
                 let horizontal = widget.kind != WidgetKind::VerticalSlider;
-                self.slider(ui, setter, rect, horizontal, &first, value, accent);
+                let thumb = widget.colour.map(|c| colour(Some(c), accent));
+                self.slider(ui, setter, rect, horizontal, &first, value, (accent, thumb));
                 let text = if label.is_empty() {
                     self.value_text(&first, value)
                 } else {
@@ -194,6 +231,19 @@ impl Ui {
                     accent
                 } else {
                     colour(widget.colour, Color32::from_gray(60))
+                };
+                let text_colour = match (on, widget.look.font_colour_on) {
+                    (true, Some(c)) => colour(Some(c), text_colour),
+                    _ => text_colour,
+                };
+                let centred = |text: String| {
+                    painter.text(
+                        rect.center(),
+                        Align2::CENTER_CENTER,
+                        text,
+                        font.clone(),
+                        text_colour,
+                    );
                 };
                 let text = match (widget.kind, widget.text.as_slice()) {
                     (WidgetKind::Button, [off, on_text, ..]) => {
@@ -230,12 +280,22 @@ impl Ui {
             WidgetKind::ComboBox => {
                 let first_item = widget.first_item;
                 let current = (value - first_item).round().max(0.0) as usize;
-                let shown = widget.items.get(current).cloned().unwrap_or_default();
+                let items = self.combo_items(widget);
+                let shown = items.get(current).cloned().unwrap_or_default();
+                // The author's colours: the box's background and its text.
+                let visuals = &mut ui.style_mut().visuals;
+                let bg = colour(widget.colour, visuals.widgets.inactive.weak_bg_fill);
+                for w in [&mut visuals.widgets.inactive, &mut visuals.widgets.hovered] {
+                    (w.weak_bg_fill, w.bg_fill) = (bg, bg);
+                }
+                visuals.override_text_color = Some(text_colour);
+                let combo_font = font.clone();
+                ui.style_mut().override_font_id = Some(combo_font);
                 egui::ComboBox::from_id_salt(("face-combo", &widget.channels))
                     .width(rect.width())
                     .selected_text(shown)
                     .show_ui(ui, |ui| {
-                        for (i, item) in widget.items.iter().enumerate() {
+                        for (i, item) in items.iter().enumerate() {
                             if ui.selectable_label(i == current, item).clicked() {
                                 if let Some((slot, spec)) = &first {
                                     self.set_plain(setter, *slot, spec, first_item + i as f64);
@@ -269,39 +329,13 @@ impl Ui {
                 };
                 painter.rect_filled(filled, 2.0, accent);
             }
-            WidgetKind::Keyboard => {
-                let keys = ui.new_child(egui::UiBuilder::new().max_rect(rect));
-                painter.rect_filled(rect, 0.0, Color32::from_gray(240));
-                let white = 7.0 * ((rect.width() / (14.0 * scale)).max(7.0) / 7.0).floor();
-                for i in 0..white as usize {
-                    let x = rect.min.x + rect.width() * i as f32 / white;
-                    keys.painter().line_segment(
-                        [Pos2::new(x, rect.min.y), Pos2::new(x, rect.max.y)],
-                        Stroke::new(1.0, Color32::from_gray(120)),
-                    );
-                }
-            }
-            WidgetKind::Label => {
-                centred(label);
-            }
-            WidgetKind::GroupBox => {
-                painter.rect_filled(rect, 4.0, colour(widget.colour, Color32::from_gray(40)));
-                painter.rect_stroke(
-                    rect,
-                    4.0,
-                    Stroke::new(1.0, colour(widget.outline_colour, Color32::from_gray(90))),
-                    egui::StrokeKind::Inside,
-                );
-                painter.text(
-                    rect.center_top() + Vec2::new(0.0, 4.0),
-                    Align2::CENTER_TOP,
-                    label,
-                    font,
-                    text_colour,
-                );
-            }
-            WidgetKind::Image => {
-                painter.rect_filled(rect, 0.0, colour(widget.colour, Color32::from_gray(70)));
+            WidgetKind::Keyboard
+            | WidgetKind::Label
+            | WidgetKind::GroupBox
+            | WidgetKind::Image
+            | WidgetKind::GenTable
+            | WidgetKind::SoundFiler => {
+                return self.show_widget(ui, &painter, widget, rect, scale, &font);
             }
             WidgetKind::CsoundOutput => {
                 painter.rect_filled(rect, 0.0, Color32::from_gray(15));
@@ -334,10 +368,10 @@ impl Ui {
                 };
                 centred(text);
                 if response.clicked() {
-                    return widget.channels.first().cloned();
+                    return widget.channels.first().cloned().map(Action::ChooseFile);
                 }
             }
-            WidgetKind::TextEditor | WidgetKind::GenTable | WidgetKind::Other => {
+            WidgetKind::TextEditor | WidgetKind::Other => {
                 painter.rect_stroke(
                     rect,
                     2.0,
@@ -371,7 +405,7 @@ impl Ui {
         horizontal: bool,
         bound: &Bound,
         value: f64,
-        accent: Color32,
+        (accent, thumb): (Color32, Option<Color32>),
     ) {
         let response = ui.allocate_rect(rect, Sense::click_and_drag());
         let painter = ui.painter();
@@ -392,6 +426,20 @@ impl Ui {
             )
         };
         painter.rect_filled(filled, 3.0, accent.gamma_multiply(0.8));
+        // Cabbage's `colour` is the thumb's.
+        if let Some(thumb) = thumb {
+            let size = if horizontal {
+                rect.height()
+            } else {
+                rect.width()
+            };
+            let at = if horizontal {
+                Pos2::new(filled.max.x, rect.center().y)
+            } else {
+                Pos2::new(rect.center().x, filled.min.y)
+            };
+            painter.circle_filled(at, size * 0.45, thumb);
+        }
         let param = &self.params.slots[*slot];
         if response.drag_started() {
             param.begin(setter);

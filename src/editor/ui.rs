@@ -108,6 +108,10 @@ pub struct Ui {
     pub(super) changed: std::collections::HashMap<String, super::widget_state::WidgetState>,
     /// Widgets the orchestra created at run time (`cabbageCreate`), drawn after its layout's.
     pub(super) created: Vec<crate::orchestra::cabbage::Widget>,
+    /// The function tables gentable widgets draw, by number, as the engine last sent them.
+    pub(super) tables: std::collections::HashMap<u32, super::look::TableShape>,
+    /// Pictures, sounds and folder listings the face shows, read once.
+    pub(super) media: std::cell::RefCell<super::look::Media>,
 }
 
 impl Ui {
@@ -147,6 +151,8 @@ impl Ui {
             show_face: true,
             changed: Default::default(),
             created: Vec::new(),
+            tables: Default::default(),
+            media: Default::default(),
             file_for: None,
             changed_now: false,
         };
@@ -334,6 +340,7 @@ impl Ui {
             // A new orchestra: its widgets start as its layout says.
             self.changed.clear();
             self.created.clear();
+            self.tables.clear();
             let (text, name) = self.running();
             self.source = text;
             self.origin = name;

@@ -250,6 +250,7 @@ impl Engine {
             return;
         }
         self.csound.poll_idents();
+        self.csound.poll_tables();
         let scale = 1.0 / self.zero_dbfs;
         let mut wild = false;
         // Csound's frames of `nchnls` samples onto host channels: mono on left and right.

@@ -463,6 +463,11 @@ impl Engine {
         params: &mut Vec<ParamSpec>,
     ) -> Result<()> {
         for widget in &layout.widgets {
+            if widget.kind == cabbage::WidgetKind::GenTable {
+                for &table in &widget.look.tables {
+                    csound.watch_table(table);
+                }
+            }
             if let Some(ident) = widget.ident_channel.as_deref().filter(|i| !i.is_empty()) {
                 csound.watch_ident(ident, widget.channels.first().map_or(ident, |c| c.as_str()))?;
             }

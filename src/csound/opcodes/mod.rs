@@ -38,6 +38,7 @@ mod profiler;
 mod shared;
 mod state;
 mod table;
+pub mod table_watch;
 mod values;
 mod widgets;
 use std::ffi::{c_int, CStr};

@@ -56,6 +56,11 @@ impl WidgetWrite {
         &self.numbers[..self.count as usize]
     }
 
+    /// The text given, as bytes (a table's shape is not text).
+    pub fn text_bytes(&self) -> &[u8] {
+        &self.text[..self.text_len as usize]
+    }
+
     /// The text given, if any.
     pub fn text(&self) -> &str {
         std::str::from_utf8(&self.text[..self.text_len as usize]).unwrap_or("")

@@ -384,6 +384,16 @@ impl WidgetChange {
     /// (`visible(0) text("Hi")`) one per identifier in it.
     pub fn from_write(w: &crate::csound::opcodes::WidgetWrite) -> Vec<WidgetChange> {
         let channel = w.channel().to_string();
+        if w.identifier() == "table" {
+            // A table's range, then its shape's bytes.
+            let shape = w.text_bytes().iter().map(|b| *b as f64);
+            return vec![WidgetChange {
+                channel,
+                identifier: "table".into(),
+                numbers: w.numbers().iter().copied().chain(shape).collect(),
+                text: String::new(),
+            }];
+        }
         if w.identifier() == "ident" {
             return crate::orchestra::cabbage::v2::ident_updates(w.text())
                 .into_iter()

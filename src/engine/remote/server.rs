@@ -173,10 +173,14 @@ fn forward_messages(
         while let Some(write) = widgets.pop() {
             for change in WidgetChange::from_write(&write) {
                 // Each created widget counts, however many of one type.
+                // A table's changes replace each other by its number.
+                let same = |c: &WidgetChange| {
+                    (&c.channel, &c.identifier) == (&change.channel, &change.identifier)
+                        && (change.identifier != "table"
+                            || c.numbers.first() == change.numbers.first())
+                };
                 if change.identifier != "create" {
-                    changes.retain(|c| {
-                        (&c.channel, &c.identifier) != (&change.channel, &change.identifier)
-                    });
+                    changes.retain(|c| !same(c));
                 }
                 changes.push(change);
             }

@@ -256,8 +256,12 @@ fn widget_entry(w: &Widget) -> crate::csound::opcodes::WidgetEntry {
         ("text".to_string(), w.text.clone()),
         ("items".to_string(), w.items.clone()),
     ];
-    if let Some(file) = &w.default_text {
+    if let Some(file) = w.look.file.as_ref().or(w.default_text.as_ref()) {
         texts.push(("file".to_string(), vec![file.clone()]));
+    }
+    if !w.look.tables.is_empty() {
+        let tables = w.look.tables.iter().map(|t| *t as f64).collect();
+        numbers.push(("tablenumber".to_string(), tables));
     }
     crate::csound::opcodes::WidgetEntry {
         channels: w.channels.clone(),

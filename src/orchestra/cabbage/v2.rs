@@ -450,7 +450,32 @@ fn read_widget(
                 widget.tracker_colour = colour(args)
             }
             "fontcolour" | "fontcolor" | "textcolour" | "textcolor" | "fontcolour:0"
-            | "fontcolour:1" => widget.font_colour = colour(args),
+            | "fontcolor:0" => widget.font_colour = colour(args),
+            "fontcolour:1" | "fontcolor:1" => widget.look.font_colour_on = colour(args),
+            "whitenotecolour" | "whitenotecolor" => widget.colour = colour(args),
+            "blacknotecolour" | "blacknotecolor" => widget.look.black_colour = colour(args),
+            "keydowncolour" | "keydowncolor" => widget.tracker_colour = colour(args),
+            "fontsize" => {
+                widget.look.font_size = args.first().and_then(Arg::number).map(|s| s as f32)
+            }
+            "align" => widget.look.align = args.first().map(Arg::text),
+            "file" => widget.look.file = args.first().map(Arg::text),
+            "tablenumber" | "tablenumbers" | "tablenum" => {
+                widget.look.tables = args
+                    .iter()
+                    .filter_map(Arg::number)
+                    .filter(|n| *n >= 1.0)
+                    .map(|n| n as u32)
+                    .collect()
+            }
+            "populate" => {
+                let text = |i: usize| args.get(i).map(Arg::text).unwrap_or_default();
+                widget.look.populate = Some((text(0), text(1)));
+            }
+            "shape" => widget.look.shape = args.first().map(Arg::text),
+            "outlinethickness" => {
+                widget.look.outline_thickness = args.first().and_then(Arg::number).map(|t| t as f32)
+            }
             "outlinecolour" | "outlinecolor" => widget.outline_colour = colour(args),
             _ => {}
         }

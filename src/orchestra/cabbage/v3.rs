@@ -240,6 +240,29 @@ fn read_widget(widget: &mut Widget, o: &Object) -> Result<Option<f64>, String> {
     widget.tracker_colour = styled(o, &["trackerColor", "trackerColour", "onColor"]);
     widget.font_colour = styled(o, &["fontColor", "fontColour", "textColor"]);
     widget.outline_colour = styled(o, &["outlineColor", "outlineColour", "borderColor"]);
+    let style = o.get("style").and_then(Value::as_object);
+    let in_style = |key: &str| o.get(key).or_else(|| style?.get(key));
+    widget.look.font_size = number(in_style("fontSize")).map(|s| s as f32);
+    widget.look.align = text(in_style("textAlign").or_else(|| in_style("align")));
+    widget.look.file = text(o.get("file"));
+    widget.look.tables = match o.get("tableNumber").or_else(|| o.get("tableNumbers")) {
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| number(Some(v)))
+            .map(|n| n as u32)
+            .collect(),
+        v => number(v).map(|n| n as u32).into_iter().collect(),
+    };
+    widget.look.shape = text(in_style("shape"));
+    widget.look.outline_thickness =
+        number(in_style("borderWidth").or_else(|| in_style("outlineThickness"))).map(|t| t as f32);
+    if let Some(Value::Object(p)) = o.get("populate") {
+        let (folder, kind) = (text(p.get("directory")), text(p.get("fileType")));
+        let pattern = kind.map_or("*".to_string(), |k| {
+            format!("*{}", k.trim_start_matches('*'))
+        });
+        widget.look.populate = Some((pattern, folder.unwrap_or_default()));
+    }
     let value = match o.get("value") {
         Some(Value::String(s)) if widget.string_channel => {
             widget.default_text = Some(s.clone());
@@ -248,5 +271,9 @@ fn read_widget(widget: &mut Widget, o: &Object) -> Result<Option<f64>, String> {
         v => number(v),
     };
     // The keyboard's `value` is its lowest note, not a channel value.
-    Ok(value.filter(|_| widget.kind != WidgetKind::Keyboard))
+    if widget.kind == WidgetKind::Keyboard {
+        widget.look.lowest = value.map(|v| v.clamp(0.0, 127.0) as u8);
+        return Ok(None);
+    }
+    Ok(value)
 }

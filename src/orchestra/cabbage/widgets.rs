@@ -103,6 +103,8 @@ pub enum WidgetKind {
     FileButton,
     TextEditor,
     GenTable,
+    /// A sound file's waveform.
+    SoundFiler,
     /// A widget the plugin does not draw (a soundfiler, a signal display...): a placeholder.
     Other,
 }
@@ -131,6 +133,7 @@ impl WidgetKind {
             "filebutton" => FileButton,
             "texteditor" => TextEditor,
             "gentable" => GenTable,
+            "soundfiler" => SoundFiler,
             _ => Other,
         }
     }
@@ -226,6 +229,9 @@ pub struct Widget {
     pub outline_colour: Option<Colour>,
     /// A string channel through which the orchestra changes the widget (Cabbage 2).
     pub ident_channel: Option<String>,
+    /// How it looks beyond its colours: the text size, a file it shows, the tables it draws.
+    #[serde(default)]
+    pub look: Look,
     pub visible: bool,
     /// Where it is declared in the file (1-based), for messages.
     pub line: usize,
@@ -256,6 +262,7 @@ impl Widget {
             font_colour: None,
             outline_colour: None,
             ident_channel: None,
+            look: Look::default(),
             visible: true,
             line,
         }
@@ -280,6 +287,11 @@ impl Widget {
         }
         if self.kind == TextEditor && self.default_text.is_none() {
             self.default_text = self.text.first().cloned();
+        }
+        if self.kind == Keyboard {
+            if let Some(v) = value {
+                self.look.lowest = Some(v.clamp(0.0, 127.0) as u8);
+            }
         }
         let ranges = match self.kind {
             Button | CheckBox => {
@@ -322,6 +334,33 @@ impl Widget {
             })
             .collect();
     }
+}
+
+/// How a widget looks beyond its colours, as its author declared it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Look {
+    /// The text size in the form's pixels (`fontSize(20)`, `style.fontSize`).
+    pub font_size: Option<f32>,
+    /// Where its text sits: `left`, `centre` or `right` (`align(...)`).
+    pub align: Option<String>,
+    /// The file it shows: an image's picture, a soundfiler's sound (`file(...)`).
+    pub file: Option<String>,
+    /// The function tables a gentable draws (`tableNumber(1)`, `tableNumbers(1, 2)`).
+    pub tables: Vec<u32>,
+    /// Files a combobox lists (`populate("*.wav", "samples")`): the pattern and the folder,
+    /// from the instrument's own folder.
+    pub populate: Option<(String, String)>,
+    /// An image's shape: `sharp`, `rounded` or `ellipse`.
+    pub shape: Option<String>,
+    /// The outline's width, in the form's pixels.
+    pub outline_thickness: Option<f32>,
+    /// A button's text colour when on (`fontColour:1`).
+    pub font_colour_on: Option<Colour>,
+    /// A keyboard's black keys (`blackNoteColour`); its white ones are its `colour`, held keys
+    /// its tracker colour (`keydownColour`).
+    pub black_colour: Option<Colour>,
+    /// A keyboard's lowest key (its `value`).
+    pub lowest: Option<u8>,
 }
 
 /// The plugin window Cabbage calls the form.
