@@ -14,6 +14,8 @@
 //! | `face` | the instrument's own face: its `<Cabbage>` layout |
 //! | `widget_state` | what the orchestra changed in its widgets |
 //! | `preset_bar` | presets: choose, step, save, import, export |
+//! | [`export_panel`] | "Export plugin": the open orchestra as a plugin of its own |
+//! | `face_show`, `look` | what the face shows: labels, images, keyboard, tables, sounds |
 //! | `source_view` | the orchestra source, coloured, with Compile |
 //! | `refusal` | a refused orchestra, and allowing it |
 //! | `console` | Csound's messages |
@@ -25,6 +27,7 @@
 mod browser;
 mod console;
 mod controls;
+pub mod export_panel;
 mod face;
 mod face_show;
 mod keyboard;

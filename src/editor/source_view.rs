@@ -32,6 +32,7 @@ impl Ui {
                 });
             }
             self.csound_choice(ui);
+            self.export_button(ui);
             let mut watch = self.loader.watching();
             if ui
                 .checkbox(&mut watch, "Recompile on save")

@@ -112,6 +112,11 @@ pub struct Ui {
     pub(super) tables: std::collections::HashMap<u32, super::look::TableShape>,
     /// Pictures, sounds and folder listings the face shows, read once.
     pub(super) media: std::cell::RefCell<super::look::Media>,
+    /// The export window, while open: what the musician chose, and what the last export said.
+    pub(super) export: Option<(
+        super::export_panel::ExportForm,
+        Option<Result<String, String>>,
+    )>,
 }
 
 impl Ui {
@@ -153,6 +158,7 @@ impl Ui {
             created: Vec::new(),
             tables: Default::default(),
             media: Default::default(),
+            export: None,
             file_for: None,
             changed_now: false,
         };
@@ -242,6 +248,7 @@ impl Ui {
 
     pub(super) fn show(&mut self, ui: &mut egui::Ui) {
         self.poll();
+        self.export_window(ui.ctx());
         egui::Panel::top("preset-bar").show(ui, |ui| {
             ui.add_space(4.0);
             self.preset_bar(ui);

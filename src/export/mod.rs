@@ -19,9 +19,11 @@
 //! | [`ids`] | the CLAP id and VST3 class id, derived from vendor and name |
 //! | [`payload`] | the file format: files and manifest after the library bytes |
 //! | [`pack`] | making an export: gathering the files an orchestra needs, writing the bundles |
+//! | [`make`] | an export from an orchestra whose parameters are known (command line, editor) |
 //! | [`unpack`] | the cache folder an export's files are played from |
 
 pub mod ids;
+pub mod make;
 pub mod pack;
 pub mod payload;
 pub mod unpack;

@@ -158,6 +158,9 @@ pub struct PluginParams {
     pub specs: SlotSpecs,
     /// The loaded orchestra's `<Cabbage>` layout, for the editor to draw.
     pub layout: Arc<RwLock<Option<Arc<Layout>>>>,
+    /// Every parameter the running orchestra declares (beyond the slots too), and whether it
+    /// takes raw MIDI: what exporting it from the editor needs without compiling it again.
+    pub declared: Arc<RwLock<(Vec<ParamSpec>, bool)>>,
     /// Every slot drives its channel, moved or not: an export's parameters start at their
     /// channels' defaults, so there is no slot default to keep away from the orchestra (and
     /// `engaged`, kept by slot number, would not follow a channel to a new place).
@@ -381,6 +384,7 @@ impl PluginParams {
             slots: Slots(slots),
             specs,
             layout: Arc::new(RwLock::new(None)),
+            declared: Default::default(),
             always_engaged: fixed.is_some(),
             values_changed: std::sync::OnceLock::new(),
             preset_values: std::sync::Mutex::new(Vec::new()),
@@ -415,6 +419,13 @@ impl PluginParams {
     }
 
     /// Records the loaded orchestra's layout.
+    /// Records what the running orchestra declares ([`PluginParams::declared`]).
+    pub fn set_declared(&self, params: Vec<ParamSpec>, raw_midi: bool) {
+        if let Ok(mut d) = self.declared.write() {
+            *d = (params, raw_midi);
+        }
+    }
+
     pub fn set_layout(&self, layout: Option<Layout>) {
         if let Ok(mut l) = self.layout.write() {
             *l = layout.map(Arc::new);

@@ -5,7 +5,8 @@ use crate::contain::Heartbeat;
 use crate::inputs::{self, explain, kind, CsoundChoice, PluginKind};
 use csound_plugin::csound::Version;
 use csound_plugin::engine::{Engine, Setup};
-use csound_plugin::export::pack::{self, Request};
+use csound_plugin::export::make;
+use csound_plugin::export::pack::Request;
 use csound_plugin::orchestra::note_mode::NoteMode;
 use csound_plugin::orchestra::source::code_words;
 use csound_plugin::orchestra::trust::TrustStore;
@@ -64,48 +65,31 @@ pub fn run(args: ExportArgs) -> Result<(), String> {
     };
     let (_engine, loaded) = Engine::load_with(&source, &setup, k, &TrustStore::open())
         .map_err(|e| explain(e, &args.orchestra))?;
-    let name = args.name.clone().unwrap_or_else(|| {
-        loaded
-            .layout
-            .as_ref()
-            .map(|l| l.form.caption.trim().to_string())
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| {
-                args.orchestra
-                    .file_stem()
-                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
-            })
-    });
-    let package = pack::package(&Request {
-        csd: args.orchestra.clone(),
-        name,
-        vendor: args.vendor.clone(),
-        kind: k,
-        params: loaded.params.clone(),
-        locked: args.lock,
-        csound: inputs::csound(args.csound).map(|v| v.key().to_string()),
-        // Csound's own MIDI system takes every controller (the sustain pedal, all notes off).
-        midi_controllers: args.midi_controllers || loaded.note_mode == NoteMode::Midi,
-    })?;
-    let (template, library) = pack::template(args.from.as_deref())?;
-    let m = &package.manifest;
-    let mut written = vec![pack::write_bundles(
-        &library,
-        &package.payload,
-        &m.name,
-        &args.out,
-        &args.out,
-    )?];
-    if args.install {
-        let (clap, vst3) = pack::plugin_folders()?;
-        written.push(pack::write_bundles(
-            &library,
-            &package.payload,
-            &m.name,
-            &clap,
-            &vst3,
-        )?);
-    }
+    let caption = loaded.layout.as_ref().map(|l| l.form.caption.as_str());
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| make::default_name(&args.orchestra, caption));
+    let to = make::Destination {
+        folder: Some(args.out.clone()),
+        install: args.install,
+    };
+    let made = make::make(
+        &Request {
+            csd: args.orchestra.clone(),
+            name,
+            vendor: args.vendor.clone(),
+            kind: k,
+            params: loaded.params.clone(),
+            locked: args.lock,
+            csound: inputs::csound(args.csound).map(|v| v.key().to_string()),
+            // Csound's own MIDI system takes every controller (the sustain pedal, all notes off).
+            midi_controllers: args.midi_controllers || loaded.note_mode == NoteMode::Midi,
+        },
+        &to,
+        args.from.as_deref(),
+    )?;
+    let (m, written, template) = (&made.manifest, &made.written, &made.template);
 
     let kind_name = match k {
         Kind::Instrument => "instrument",
@@ -122,7 +106,7 @@ pub fn run(args: ExportArgs) -> Result<(), String> {
         m.vendor,
         if m.locked { ", locked" } else { "" }
     );
-    for (clap, vst3) in &written {
+    for (clap, vst3) in written {
         println!("  CLAP: {}", clap.display());
         println!("  VST3: {}", vst3.display());
     }

@@ -132,6 +132,8 @@ pub fn load_into(
     params.set_specs(&loaded.params, &loaded.slots);
     params.show_loaded_values();
     params.set_layout(loaded.layout.clone());
+    let raw_midi = loaded.note_mode == crate::orchestra::note_mode::NoteMode::Midi;
+    params.set_declared(loaded.params.clone(), raw_midi);
     state.error = None;
     // An export's own orchestra, unedited, is kept by reference, not copy: a project then plays
     // what a newer export of the same plugin brings.
