@@ -268,6 +268,23 @@ impl<F: Flavour> Plugin for CsoundPlugin<F> {
     const EMAIL: &'static str = EMAIL;
     const VERSION: &'static str = VERSION;
     const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = F::LAYOUTS;
+
+    /// An export whose Cabbage 3 `channelConfig` asks for other channels than stereo starts
+    /// on the layout that has them (our framework patch 07).
+    fn default_audio_io_layout() -> usize {
+        let Some(wanted) = export::own_manifest().and_then(|m| m.channels) else {
+            return 0;
+        };
+        let count = |n: Option<NonZeroU32>| n.map_or(0, NonZeroU32::get);
+        F::LAYOUTS
+            .iter()
+            .position(|l| {
+                count(l.main_output_channels) == wanted.outputs
+                    && (F::KIND == Kind::Instrument
+                        || count(l.main_input_channels) == wanted.inputs)
+            })
+            .unwrap_or(0)
+    }
     const MIDI_INPUT: MidiConfig = F::MIDI;
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
     /// Room for a block's events without growing on the audio thread: the VST3 wrapper queues

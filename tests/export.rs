@@ -253,9 +253,7 @@ fn a_moved_export_plays_without_its_source_files() {
 
 /// The manifest of an exported `.clap` file.
 fn manifest(clap: &Path) -> csound_plugin::export::Manifest {
-    csound_plugin::export::read_manifest(clap)
-        .expect("readable")
-        .expect("an export")
+    exported::manifest_of(clap)
 }
 
 #[test]

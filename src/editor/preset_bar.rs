@@ -165,9 +165,19 @@ impl Ui {
     /// The preset the current sound would be saved as.
     pub(super) fn capture(&self, name: &str) -> Preset {
         let (text, orchestra) = self.running();
+        // Widgets their author kept out of presets (`persistence.preset: false`).
+        let layout = self.params.layout.read().ok().and_then(|l| l.clone());
+        let left_out = |channel: &str| {
+            layout.as_ref().is_some_and(|l| {
+                l.widgets
+                    .iter()
+                    .any(|w| w.look.not_in_presets && w.channels.iter().any(|c| c == channel))
+            })
+        };
         let values = self
             .bound()
             .iter()
+            .filter(|(_, spec)| !left_out(&spec.channel))
             .map(|(slot, spec)| (spec.channel.clone(), self.plain(*slot, spec)))
             .collect();
         let saved = self.params.orchestra();

@@ -293,3 +293,21 @@ fn an_orchestra_kept_as_text_is_not_named_after_a_built_in_one() {
         "a built-in text keeps its name"
     );
 }
+
+#[test]
+fn a_widget_kept_out_of_presets_is_not_captured() {
+    use crate::orchestra::cabbage;
+    let ui = ui_for_tests();
+    let layout = cabbage::read(
+        "<Cabbage>\nrslider channel(\"kept\"), range(0, 1, 0.5)\n\
+         rslider channel(\"left\"), range(0, 1, 0.5), presetIgnore(1)\n</Cabbage>",
+    )
+    .unwrap()
+    .unwrap();
+    let specs = cabbage::parameters(&layout);
+    ui.params.set_specs(&specs, &[Some(0), Some(1)]);
+    ui.params.set_layout(Some(layout));
+    let preset = ui.capture("Mine");
+    let captured: Vec<&str> = preset.values.keys().map(String::as_str).collect();
+    assert_eq!(captured, ["kept"]);
+}

@@ -250,10 +250,18 @@ impl Engine {
             options.push(format!("--sample-rate={sample_rate}"));
         }
         if live {
-            // Csound's default of one channel would put a plugin that never says `nchnls` on
-            // the left side only; the host is stereo.
-            if !declarations::declares_nchnls(&parsed) {
-                options.push(format!("--nchnls={STEREO}"));
+            match layout.as_ref().and_then(|l| l.form.channels) {
+                // Cabbage 3's `channelConfig` decides the channels, over `nchnls`, as there.
+                Some(c) => {
+                    options.push(format!("--nchnls={}", c.outputs));
+                    options.push(format!("--nchnls_i={}", (c.inputs + c.sidechain).max(1)));
+                }
+                // Csound's default of one channel would put a plugin that never says `nchnls`
+                // on the left side only; the host is stereo.
+                None if !declarations::declares_nchnls(&parsed) => {
+                    options.push(format!("--nchnls={STEREO}"));
+                }
+                None => {}
             }
             options.push("--sample-accurate".to_string());
         }

@@ -73,6 +73,28 @@ impl Ids {
     }
 }
 
+impl Ids {
+    /// The ids of the export of `kind` a Cabbage form names `plugin_id` by `vendor`: the same
+    /// whatever the plugin is called (`net.csound-plugin.export.acme.id-acd1.…`).
+    pub fn of_plugin_id(kind: Kind, vendor: &str, plugin_id: &str) -> Ids {
+        let named = Ids::of(kind, vendor, &format!("pluginId {}", plugin_id.trim()));
+        let tail = named
+            .clap
+            .rsplit('.')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        Ids {
+            clap: format!(
+                "{CLAP_PREFIX}{}.id-{}.{tail}",
+                slug(&tidy(vendor)),
+                slug(plugin_id)
+            ),
+            vst3: named.vst3,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

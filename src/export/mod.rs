@@ -69,6 +69,13 @@ pub struct Manifest {
     /// one that does not lists only its own. Exports from before always received them.
     #[serde(default = "yes")]
     pub midi_controllers: bool,
+    /// The audio channels its Cabbage 3 `channelConfig` asks for: its instances start on the
+    /// matching layout.
+    #[serde(default)]
+    pub channels: Option<crate::orchestra::cabbage::ChannelConfig>,
+    /// Its `<Cabbage>` form's size: its window opens to show the face at that size.
+    #[serde(default)]
+    pub form_size: Option<(u32, u32)>,
     /// Every file in the payload.
     pub files: Vec<payload::Entry>,
 }

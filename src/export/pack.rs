@@ -94,7 +94,21 @@ pub fn package(request: &Request) -> Result<Package, String> {
         && (request.midi_controllers
             || reads_midi_controllers(&text)
             || files.code.iter().any(|code| reads_midi_controllers(code)));
-    let ids = Ids::of(request.kind, &vendor, &name);
+    // A Cabbage form's own `pluginId` names the plugin to hosts, whatever it is called: renamed,
+    // it stays the same plugin (Cabbage 2's placeholder `def1` names nothing).
+    let form = crate::orchestra::cabbage::read(&text)
+        .ok()
+        .flatten()
+        .map(|l| l.form);
+    let plugin_id = form
+        .as_ref()
+        .and_then(|f| f.plugin_id.as_deref())
+        .map(str::trim)
+        .filter(|id| !id.is_empty() && *id != "def1");
+    let ids = match plugin_id {
+        Some(id) => Ids::of_plugin_id(request.kind, &vendor, id),
+        None => Ids::of(request.kind, &vendor, &name),
+    };
     let manifest = Manifest {
         format: FORMAT,
         name,
@@ -108,6 +122,10 @@ pub fn package(request: &Request) -> Result<Package, String> {
         locked: request.locked,
         csound: request.csound.clone(),
         midi_controllers: controllers,
+        channels: form.as_ref().and_then(|f| f.channels),
+        form_size: form
+            .as_ref()
+            .map(|f| (f.width.round() as u32, f.height.round() as u32)),
         files: builder.entries().to_vec(),
     };
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;

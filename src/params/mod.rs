@@ -25,6 +25,15 @@ use std::sync::{Arc, RwLock};
 /// The editor window's size when nothing was saved, in logical pixels.
 pub const DEFAULT_EDITOR_SIZE: (u32, u32) = (900, 640);
 
+/// The editor's size for a new instance: an export of a `<Cabbage>` face opens to show it at
+/// its own size (the window's bars and keyboard around it).
+fn starting_editor_size() -> (u32, u32) {
+    match crate::export::own_manifest().and_then(|m| m.form_size) {
+        Some((w, h)) => ((w + 60).clamp(600, 2400), (h + 200).clamp(400, 1600)),
+        None => DEFAULT_EDITOR_SIZE,
+    }
+}
+
 /// How a slot no channel is bound to shows its value (before the number).
 const UNUSED: &str = "(unused)";
 
@@ -380,7 +389,7 @@ impl PluginParams {
                 fixed.map(|f| &f[..count]),
             ))),
             engaged,
-            editor_size: Arc::new(RwLock::new(DEFAULT_EDITOR_SIZE)),
+            editor_size: Arc::new(RwLock::new(starting_editor_size())),
             slots: Slots(slots),
             specs,
             layout: Arc::new(RwLock::new(None)),

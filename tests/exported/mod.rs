@@ -138,6 +138,13 @@ pub fn export_with(csd: &Path, args: &[&str], out: &Path, env: &[(&str, &Path)])
     text
 }
 
+/// The manifest of an exported `.clap` file.
+pub fn manifest_of(clap: &Path) -> csound_plugin::export::Manifest {
+    csound_plugin::export::read_manifest(clap)
+        .expect("readable")
+        .expect("an export")
+}
+
 /// The one plugin an exported bundle lists.
 pub fn listed(format: Format, bundle: &Path) -> Listed {
     let list = match format {

@@ -10,7 +10,7 @@
 //! everything on demand).
 
 use super::clap_handlers::{Handlers, MainThread, Shared};
-use super::clap_ports::{main_port, port_layout, select_config};
+use super::clap_ports::{main_port, port_layout, select_config, Ports};
 use super::{Event, ParamInfo, Setup, TestHost, Transport};
 use clack_extensions::audio_ports::PluginAudioPorts;
 use clack_extensions::gui::PluginGui;
@@ -33,6 +33,41 @@ use std::sync::atomic::Ordering;
 /// starts processing.
 pub fn load(bundle: &Path, plugin_id: &str, setup: &Setup) -> Box<dyn TestHost> {
     Box::new(ClapHost::new(bundle, plugin_id, setup))
+}
+
+/// The ports a new instance of `plugin_id` declares before a host picks a configuration, as
+/// (channel count, is main) per input and per output port: its default layout.
+pub fn default_ports(bundle: &Path, plugin_id: &str) -> (Ports, Ports) {
+    let mut instance = new_instance(bundle, plugin_id);
+    let ports = instance
+        .plugin_shared_handle()
+        .get_extension::<PluginAudioPorts>()
+        .expect("the plugin declares its audio ports");
+    (
+        port_layout(&mut instance, ports, true),
+        port_layout(&mut instance, ports, false),
+    )
+}
+
+/// A new instance of `plugin_id` from the bundle, not yet activated.
+fn new_instance(bundle: &Path, plugin_id: &str) -> PluginInstance<Handlers> {
+    let entry = entry(bundle);
+    let host_info = HostInfo::new(
+        "csound-plugin test host",
+        "csound-plugin",
+        "https://csound.com",
+        "0.1.0",
+    )
+    .expect("host info strings have no NUL");
+    let id = CString::new(plugin_id).expect("plugin id has no NUL");
+    PluginInstance::<Handlers>::new(
+        |_| Shared::default(),
+        |shared| MainThread(shared),
+        &entry,
+        &id,
+        &host_info,
+    )
+    .unwrap_or_else(|e| panic!("could not create {plugin_id}: {e}"))
 }
 
 /// The loaded entry of each bundle, kept for the whole process as a DAW keeps its plugins:
@@ -107,23 +142,7 @@ struct ClapHost {
 
 impl ClapHost {
     fn new(bundle: &Path, plugin_id: &str, setup: &Setup) -> Self {
-        let entry = entry(bundle);
-        let host_info = HostInfo::new(
-            "csound-plugin test host",
-            "csound-plugin",
-            "https://csound.com",
-            "0.1.0",
-        )
-        .expect("host info strings have no NUL");
-        let id = CString::new(plugin_id).expect("plugin id has no NUL");
-        let mut instance = PluginInstance::<Handlers>::new(
-            |_| Shared::default(),
-            |shared| MainThread(shared),
-            &entry,
-            &id,
-            &host_info,
-        )
-        .unwrap_or_else(|e| panic!("could not create {plugin_id}: {e}"));
+        let mut instance = new_instance(bundle, plugin_id);
 
         let shared = instance.plugin_shared_handle();
         let audio_ports = shared.get_extension::<PluginAudioPorts>();

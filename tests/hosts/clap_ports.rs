@@ -36,6 +36,9 @@ pub fn select_config<H: HostHandlers>(instance: &mut PluginInstance<H>, setup: &
         .expect("the plugin selects a configuration it offers");
 }
 
+/// Ports as (channel count, is main), in order.
+pub type Ports = Vec<(u32, bool)>;
+
 /// Each declared port of one direction as (channel count, is main), from the audio-ports
 /// extension.
 pub fn port_layout<H: HostHandlers>(

@@ -128,7 +128,21 @@ pub fn load_into(
              without them (its orchestra did not read them): export it again to receive them",
         );
     }
-    params.disengage(&loaded.fresh);
+    // Widgets their author keeps out of projects (`persistence.session: false`) start at their
+    // declared values, as new ones do.
+    let mut fresh = loaded.fresh.clone();
+    if let Some(layout) = &loaded.layout {
+        for (spec, slot) in loaded.params.iter().zip(&loaded.slots) {
+            let kept_out = layout
+                .widgets
+                .iter()
+                .any(|w| w.look.not_in_projects && w.channels.contains(&spec.channel));
+            if let (true, Some(slot)) = (kept_out, slot) {
+                fresh.push(*slot);
+            }
+        }
+    }
+    params.disengage(&fresh);
     params.set_specs(&loaded.params, &loaded.slots);
     params.show_loaded_values();
     params.set_layout(loaded.layout.clone());

@@ -19,7 +19,7 @@ pub mod widgets;
 use crate::csound::Behaviour;
 use crate::orchestra::declarations::ParamSpec;
 use crate::orchestra::source::code_words;
-pub use widgets::{Bounds, Colour, Form, Layout, Range, Widget, WidgetKind};
+pub use widgets::{Bounds, ChannelConfig, Colour, Form, Layout, Range, Widget, WidgetKind};
 
 /// Reads the CSD's `<Cabbage>` section, if it has one (before or inside
 /// `<CsoundSynthesizer>`). Errors name the file line and the widget.

@@ -473,6 +473,10 @@ fn read_widget(
                 widget.look.populate = Some((text(0), text(1)));
             }
             "shape" => widget.look.shape = args.first().map(Arg::text),
+            "presetignore" => {
+                let ignored = args.first().and_then(Arg::number).unwrap_or(1.0) != 0.0;
+                (widget.look.not_in_presets, widget.look.not_in_projects) = (ignored, ignored);
+            }
             "outlinethickness" => {
                 widget.look.outline_thickness = args.first().and_then(Arg::number).map(|t| t as f32)
             }

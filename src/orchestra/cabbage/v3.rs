@@ -2,7 +2,7 @@
 //! `type`, `bounds {left, top, width, height}`, `channels [{id, range {...}}]` (or the older
 //! `channel`), and `children` placed relative to their container.
 
-use super::widgets::{Bounds, Colour, Form, Layout, Range, Widget, WidgetKind};
+use super::widgets::{Bounds, ChannelConfig, Colour, Form, Layout, Range, Widget, WidgetKind};
 use serde_json::{Map, Value};
 
 type Object = Map<String, Value>;
@@ -33,6 +33,15 @@ pub fn parse(section: &str, first_line: usize) -> Result<Layout, String> {
         first_line,
     };
     read_list(list, (0.0, 0.0), &finder, &mut layout)?;
+    // Newer files keep these at the top level, beside the widgets.
+    if let Value::Object(top) = &value {
+        if let Some(id) = text(top.get("pluginId")) {
+            layout.form.plugin_id = Some(id);
+        }
+        if let Some(config) = top.get("channelConfig").and_then(ChannelConfig::from_json) {
+            layout.form.channels = Some(config);
+        }
+    }
     Ok(layout)
 }
 
@@ -139,6 +148,7 @@ fn read_form(form: &mut Form, o: &Object) {
     }
     form.colour = styled(o, &["backgroundColor", "colour", "color"]);
     form.plugin_id = text(o.get("pluginId"));
+    form.channels = o.get("channelConfig").and_then(ChannelConfig::from_json);
 }
 
 fn range(o: &Object) -> Range {
@@ -256,6 +266,19 @@ fn read_widget(widget: &mut Widget, o: &Object) -> Result<Option<f64>, String> {
     widget.look.shape = text(in_style("shape"));
     widget.look.outline_thickness =
         number(in_style("borderWidth").or_else(|| in_style("outlineThickness"))).map(|t| t as f32);
+    match o.get("persistence") {
+        Some(Value::Object(p)) => {
+            let off = |key: &str| matches!(p.get(key), Some(Value::Bool(false)));
+            (widget.look.not_in_presets, widget.look.not_in_projects) =
+                (off("preset"), off("session"));
+        }
+        // The older key, when there is no `persistence`.
+        _ => {
+            if matches!(o.get("presetIgnore"), Some(Value::Bool(true))) {
+                (widget.look.not_in_presets, widget.look.not_in_projects) = (true, true);
+            }
+        }
+    }
     if let Some(Value::Object(p)) = o.get("populate") {
         let (folder, kind) = (text(p.get("directory")), text(p.get("fileType")));
         let pattern = kind.map_or("*".to_string(), |k| {

@@ -361,6 +361,12 @@ pub struct Look {
     pub black_colour: Option<Colour>,
     /// A keyboard's lowest key (its `value`).
     pub lowest: Option<u8>,
+    /// Left out of presets (Cabbage 3's `persistence.preset: false`, Cabbage 2's
+    /// `presetIgnore(1)`).
+    pub not_in_presets: bool,
+    /// Starts at its declared value whenever the orchestra loads, a project's value or not
+    /// (`persistence.session: false`, `presetIgnore(1)`).
+    pub not_in_projects: bool,
 }
 
 /// The plugin window Cabbage calls the form.
@@ -371,6 +377,61 @@ pub struct Form {
     pub height: f32,
     pub colour: Option<Colour>,
     pub plugin_id: Option<String>,
+    /// Cabbage 3's `channelConfig`: the audio channels it wants (its first entry).
+    #[serde(default)]
+    pub channels: Option<ChannelConfig>,
+}
+
+/// The audio channels an instrument wants: main inputs, sidechain inputs, outputs
+/// (`{"ins": "2+1", "outs": "2"}`, `"2|2"`, `"Stereo:2|2"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelConfig {
+    pub inputs: u32,
+    pub sidechain: u32,
+    pub outputs: u32,
+}
+
+impl ChannelConfig {
+    /// Reads `ins` and `outs` as Cabbage 3 writes them ("2", "2+1": main and sidechain).
+    pub fn from_counts(ins: &str, outs: &str) -> Option<ChannelConfig> {
+        let mut buses = ins.split('+').map(|n| n.trim().parse::<u32>());
+        let inputs = buses.next()?.ok()?;
+        let sidechain = buses.map(|b| b.unwrap_or(0)).sum();
+        let outputs = outs.split('+').next()?.trim().parse().ok()?;
+        (inputs <= 64 && sidechain <= 64 && (1..=64).contains(&outputs)).then_some(ChannelConfig {
+            inputs,
+            sidechain,
+            outputs,
+        })
+    }
+
+    /// Reads a configuration's JSON: a list (its first entry), `{"ins", "outs"}`,
+    /// `{"inputs": ["2"], "outputs": ["2"]}`, or a text `"2|2"` / `"Stereo:2|2"`.
+    pub fn from_json(value: &serde_json::Value) -> Option<ChannelConfig> {
+        use serde_json::Value;
+        let text = |v: Option<&Value>| match v {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(Value::Array(a)) => a
+                .first()
+                .map(|f| f.to_string().trim_matches('"').to_string()),
+            _ => None,
+        };
+        match value {
+            Value::Array(list) => ChannelConfig::from_json(list.first()?),
+            Value::Object(o) => {
+                let ins = text(o.get("ins").or_else(|| o.get("inputs")))?;
+                let outs = text(o.get("outs").or_else(|| o.get("outputs")))?;
+                ChannelConfig::from_counts(&ins, &outs)
+            }
+            Value::String(s) => {
+                let counts = s.rsplit(':').next()?;
+                let (ins, outs) = counts.split_once('|')?;
+                ChannelConfig::from_counts(ins, outs)
+            }
+            _ => None,
+        }
+    }
 }
 
 impl Default for Form {
@@ -381,6 +442,7 @@ impl Default for Form {
             height: 300.0,
             colour: None,
             plugin_id: None,
+            channels: None,
         }
     }
 }
@@ -391,4 +453,34 @@ pub struct Layout {
     pub form: Form,
     /// In declaration order; a container comes before what it holds.
     pub widgets: Vec<Widget>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_configurations_in_every_shape_cabbage_3_writes() {
+        let read = |json: &str| ChannelConfig::from_json(&serde_json::from_str(json).unwrap());
+        let config = |inputs, sidechain, outputs| {
+            Some(ChannelConfig {
+                inputs,
+                sidechain,
+                outputs,
+            })
+        };
+        assert_eq!(
+            read(r#"[{"name": "Side", "ins": "2+1", "outs": "2"}, {"ins": "1", "outs": "1"}]"#),
+            config(2, 1, 2),
+            "the first entry"
+        );
+        assert_eq!(
+            read(r#"{"inputs": ["1"], "outputs": ["1"]}"#),
+            config(1, 0, 1)
+        );
+        assert_eq!(read(r#""Stereo:2|2""#), config(2, 0, 2));
+        assert_eq!(read(r#""0|4""#), config(0, 0, 4));
+        assert_eq!(read(r#""2|0""#), None, "no outputs");
+        assert_eq!(read("12"), None);
+    }
 }
