@@ -1,22 +1,25 @@
 //! Cabbage's own opcodes, implemented by the plugin and registered with every engine, so
-//! instruments written for Cabbage compile and run here:
+//! instruments written for Cabbage (2 or 3) compile and run here, on both Csounds:
 //!
-//! - `kValue cabbageGetValue "channel"` (also `i`, and `kValue, kChanged`; `S` for text
-//!   channels), and `cabbageGet "channel"[, "value"]`: a channel's value.
-//! - `cabbageSetValue "channel", kValue[, kTrigger]` (also at init): writes the channel, and
-//!   tells the plugin, so the editor and the host follow.
-//! - `cabbageSet kTrigger, "channel", "identifier", values...` (also at init, and with a text):
-//!   changes a widget (`visible`, `text`, `colour`, `bounds`, `active`, `value`); the plugin's
-//!   editor honours it.
-//! - `kChanged cabbageChanged "channel"` or `cabbageChanged SChannels[]`: 1 in the k-period a
-//!   channel's value changed.
-//!
-//! - Cabbage 2's `identChannel`: a widget's string channel the orchestra writes identifier
-//!   text into (`chnset "visible(0) text(\"Hi\")", "ident"`), watched after every k-period
-//!   ([`ident`]).
+//! | Module | Opcodes |
+//! |---|---|
+//! | `values` | `cabbageGetValue`, `cabbageGet "channel"`, `cabbageSetValue`, `cabbageChanged` |
+//! | [`get`] | `cabbageGet "channel", "identifier"` in every return type, the widget lists |
+//! | `widgets` | `cabbageSet` (a widget's identifiers) |
+//! | `create` | `cabbageCreate` (widgets made at run time) |
+//! | `changed` | `cabbageChanged` saying which channel changed |
+//! | `state` | the plugin state kept in projects and presets (`cabbageSetStateValue`...) |
+//! | `channel_state` | channel snapshots in files, `cabbageCopyFile` |
+//! | `files` | file names, folders, listings |
+//! | `midi_file` | `cabbageMidiFileInfo`, `cabbageMidiFileReader` |
+//! | `profiler` | `cabbageProfilerStart`/`Stop`/`Print` |
+//! | [`ident`] | Cabbage 2's `identChannel` texts, watched after every k-period |
+//! | [`table_watch`] | the tables gentable widgets draw, sent when they change |
 //!
 //! What they send the plugin goes through a lock-free queue of fixed-size records
-//! ([`WidgetWrite`]): the opcodes run on the audio thread and never allocate for it.
+//! ([`WidgetWrite`]); what they read of the widgets is a table the engine gets before it
+//! compiles ([`WidgetTable`]). They run on the audio thread: after their init, nothing they do
+//! allocates, locks or looks a name up.
 
 use super::sys::{self, Api, Flavor, Subr};
 pub use shared::{WidgetWrite, WidgetWrites, QUEUE};
@@ -31,7 +34,7 @@ mod changed;
 mod channel_state;
 mod create;
 mod files;
-mod get;
+pub mod get;
 pub mod ident;
 mod midi_file;
 mod profiler;

@@ -11,7 +11,7 @@
 pub struct WidgetEntry {
     /// Its channels (the first names it), and Cabbage 3's `id`.
     pub channels: Vec<String>,
-    /// Numeric identifiers by canonical name ([`canonical`]): `bounds` (4: left, top, width,
+    /// Numeric identifiers by canonical name (`canonical`): `bounds` (4: left, top, width,
     /// height), `range` (5: min, max, value, skew, increment), colours (4: r, g, b, a, 0-255),
     /// and one-number ones (`visible`, `active`, `automatable`, `tablenumber`...).
     pub numbers: Vec<(String, Vec<f64>)>,
