@@ -92,7 +92,7 @@ fn both_syntaxes_give_the_same_layout() {
         WidgetKind::Image,
         WidgetKind::CsoundOutput,
         WidgetKind::FileButton,
-        WidgetKind::Other,
+        WidgetKind::SoundFiler,
     ] {
         assert!(kinds(&two).contains(&kind), "{kind:?} read");
     }

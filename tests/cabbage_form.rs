@@ -68,7 +68,8 @@ fn an_export_starts_on_its_channel_config_and_is_named_by_its_plugin_id() {
     );
     let base = dir.join("out").join("Mono Thru");
     let clap = bundle_at(Format::Clap, &base);
-    let (inputs, outputs) = hosts::clap::default_ports(&clap, &listed(Format::Clap, &clap).id);
+    let (inputs, outputs) =
+        hosts::clap_ports::default_ports(&clap, &listed(Format::Clap, &clap).id);
     assert_eq!(
         (inputs[0].0, outputs[0].0),
         (1, 1),

@@ -296,3 +296,35 @@ fn channel_snapshots_go_to_files_and_back_once_allowed() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn created_widgets_reach_the_plugin_and_start_their_channels_in_both_syntaxes() {
+    let orchestra = " cabbageCreate \"rslider\", \"bounds(1, 2, 50, 50) channel(\\\"made2\\\") range(0, 10, 2.5)\"\n \
+ cabbageCreate {{ {\"type\": \"checkBox\", \"channels\": [{\"id\": \"made3\", \"range\": {\"defaultValue\": 1} }] } }}\n \
+ cabbageLoadState \"widgets.json\"\n";
+    let dir = scratch("cabbage-created");
+    std::fs::write(dir.join("widgets.json"), r#"{"gain": 0.75}"#).unwrap();
+    let path = dir.join("made.csd");
+    std::fs::write(&path, csd(orchestra)).unwrap();
+    for version in Version::ALL {
+        let mut engine = run(&Source::from_file(&path).unwrap(), version);
+        assert_eq!(engine.channel_value("made2").unwrap(), 2.5, "{version}");
+        assert_eq!(engine.channel_value("made3").unwrap(), 1.0, "{version}");
+        assert_eq!(
+            engine.channel_value("gain").unwrap(),
+            0.75,
+            "{version}: loaded state"
+        );
+        let writes = engine.csound().widget_writes();
+        let mut created = Vec::new();
+        while let Some(w) = writes.pop() {
+            if w.identifier() == "create" {
+                created.push((w.channel().to_string(), w.text().to_string()));
+            }
+        }
+        assert_eq!(created.len(), 2, "{version}: {created:?}");
+        assert_eq!(created[0].0, "rslider");
+        assert!(created[1].1.contains("\"made3\""), "{version}: {created:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

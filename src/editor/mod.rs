@@ -15,6 +15,7 @@
 //! | `widget_state` | what the orchestra changed in its widgets |
 //! | `preset_bar` | presets: choose, step, save, import, export |
 //! | [`export_panel`] | "Export plugin": the open orchestra as a plugin of its own |
+//! | `export_window` | the window that asks for it |
 //! | `face_show`, `look` | what the face shows: labels, images, keyboard, tables, sounds |
 //! | `source_view` | the orchestra source, coloured, with Compile |
 //! | `refusal` | a refused orchestra, and allowing it |
@@ -28,6 +29,7 @@ mod browser;
 mod console;
 mod controls;
 pub mod export_panel;
+mod export_window;
 mod face;
 mod face_show;
 mod keyboard;

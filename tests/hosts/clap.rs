@@ -10,7 +10,7 @@
 //! everything on demand).
 
 use super::clap_handlers::{Handlers, MainThread, Shared};
-use super::clap_ports::{main_port, port_layout, select_config, Ports};
+use super::clap_ports::{main_port, port_layout, select_config};
 use super::{Event, ParamInfo, Setup, TestHost, Transport};
 use clack_extensions::audio_ports::PluginAudioPorts;
 use clack_extensions::gui::PluginGui;
@@ -35,22 +35,8 @@ pub fn load(bundle: &Path, plugin_id: &str, setup: &Setup) -> Box<dyn TestHost> 
     Box::new(ClapHost::new(bundle, plugin_id, setup))
 }
 
-/// The ports a new instance of `plugin_id` declares before a host picks a configuration, as
-/// (channel count, is main) per input and per output port: its default layout.
-pub fn default_ports(bundle: &Path, plugin_id: &str) -> (Ports, Ports) {
-    let mut instance = new_instance(bundle, plugin_id);
-    let ports = instance
-        .plugin_shared_handle()
-        .get_extension::<PluginAudioPorts>()
-        .expect("the plugin declares its audio ports");
-    (
-        port_layout(&mut instance, ports, true),
-        port_layout(&mut instance, ports, false),
-    )
-}
-
 /// A new instance of `plugin_id` from the bundle, not yet activated.
-fn new_instance(bundle: &Path, plugin_id: &str) -> PluginInstance<Handlers> {
+pub fn new_instance(bundle: &Path, plugin_id: &str) -> PluginInstance<Handlers> {
     let entry = entry(bundle);
     let host_info = HostInfo::new(
         "csound-plugin test host",

@@ -74,3 +74,17 @@ pub fn main_port(layout: &[(u32, bool)], channels: u32, direction: &str) -> Opti
     );
     Some(index)
 }
+
+/// The ports a new instance of `plugin_id` declares before a host picks a configuration, as
+/// (channel count, is main) per input and per output port: its default layout.
+pub fn default_ports(bundle: &std::path::Path, plugin_id: &str) -> (Ports, Ports) {
+    let mut instance = super::clap::new_instance(bundle, plugin_id);
+    let ports = instance
+        .plugin_shared_handle()
+        .get_extension::<PluginAudioPorts>()
+        .expect("the plugin declares its audio ports");
+    (
+        port_layout(&mut instance, ports, true),
+        port_layout(&mut instance, ports, false),
+    )
+}
