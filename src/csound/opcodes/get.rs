@@ -186,6 +186,9 @@ pub(super) struct GetIdentArray {
     out: *mut sys::ARRAYDAT,
     channel: *mut sys::STRINGDAT,
     identifier: *mut sys::STRINGDAT,
+    /// The numbers, found at init in the widget table (changed there only in place).
+    values: *const f64,
+    len: usize,
 }
 
 pub(super) unsafe extern "C" fn get_ident_array<F: Flavor>(
@@ -198,6 +201,22 @@ pub(super) unsafe extern "C" fn get_ident_array<F: Flavor>(
         let mut name = [0; 48];
         let (widget, n) = entry(F::api(), cs, p.channel, p.identifier, &mut name);
         let values = widget.and_then(|w| w.numbers_of(&name[..n])).unwrap_or(&[]);
+        (p.values, p.len) = (values.as_ptr(), values.len());
+        fill_numbers(F::api(), cs, p.out, values)
+    }
+}
+
+pub(super) unsafe extern "C" fn get_ident_array_perf<F: Flavor>(
+    cs: *mut sys::CSOUND,
+    p: *mut c_void,
+) -> c_int {
+    // SAFETY: as `get_ident_array`; `values` points at `len` numbers of the table (or none).
+    unsafe {
+        let p = args::<F, GetIdentArray>(p);
+        let values = match p.len {
+            0 => &[][..],
+            len => std::slice::from_raw_parts(p.values, len),
+        };
         fill_numbers(F::api(), cs, p.out, values)
     }
 }
@@ -410,7 +429,7 @@ pub(super) fn entries<F: Flavor>() -> Vec<super::Entry> {
             c"k[]",
             c"SS",
             Some(get_ident_array::<F>),
-            Some(get_ident_array::<F>),
+            Some(get_ident_array_perf::<F>),
         ),
         Entry(
             c"cabbageGet.SaSS",

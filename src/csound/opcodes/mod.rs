@@ -258,10 +258,10 @@ fn value_entries<F: Flavor>() -> Vec<Entry> {
         Entry(
             c"cabbageSet.kM",
             set_k,
-            2,
+            3,
             c"",
             c"kSSM",
-            None,
+            Some(set_resolve::<F>),
             Some(set_numbers_perf::<F>),
         ),
         Entry(

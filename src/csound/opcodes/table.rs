@@ -132,6 +132,23 @@ impl WidgetEntry {
             .map(|(_, v)| v.as_slice())
     }
 
+    /// The numbers an identifier names, to change in place (`top` is one number of `bounds`).
+    pub fn numbers_mut(&mut self, name: &[u8]) -> Option<&mut [f64]> {
+        let (array, part): (&[u8], Option<usize>) = match INSIDE.iter().find(|(n, _, _)| *n == name)
+        {
+            Some((_, array, i)) => (array, Some(*i)),
+            None => (name, None),
+        };
+        let (_, stored) = self
+            .numbers
+            .iter_mut()
+            .find(|(n, _)| n.as_bytes() == array)?;
+        match part {
+            Some(i) => stored.get_mut(i..i + 1),
+            None => Some(stored.as_mut_slice()),
+        }
+    }
+
     /// Writes `values` into an identifier's numbers where they fit (in place: the same count,
     /// or one number of an array), as `cabbageSet` changes a widget.
     pub fn update(&mut self, name: &[u8], values: &[f64]) {
