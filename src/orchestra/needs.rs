@@ -31,7 +31,7 @@ pub fn seven_because(csd: &Csd, text: &str, raw_midi: bool) -> Option<String> {
             line + csd.orchestra_line_offset as usize
         ));
     }
-    if raw_midi {
+    if raw_midi && has_pending_events(csd.score.as_deref().unwrap_or("")) {
         if let Some(option) = csd
             .options
             .split_whitespace()
@@ -53,6 +53,20 @@ fn is_cabbage_3(text: &str) -> bool {
     };
     let rest = text[start + "<Cabbage>".len()..].trim_start();
     rest.starts_with('{') || rest.starts_with('[')
+}
+
+/// Whether a score starts an instrument after its first moment (an `i` statement whose start is
+/// not 0): what 6.18 replaces when MIDI notes come in meanwhile.
+fn has_pending_events(score: &str) -> bool {
+    score.lines().any(|line| {
+        let line = line.split(';').next().unwrap_or("").trim_start();
+        let Some(rest) = line.strip_prefix('i') else {
+            return false;
+        };
+        // `i 1 0.5 2`, `i1 0.5 2`, `i "name" 0.5 2`: the start is the second field.
+        let start = rest.split_whitespace().nth(1).unwrap_or("0");
+        start.parse::<f64>().map_or(true, |t| t != 0.0)
+    })
 }
 
 /// `--midi-key=4`, `--midi-key-cps=4`, `--midi-velocity-amp=5`, ... (Csound's MIDI-to-p-field
@@ -107,7 +121,19 @@ mod tests {
         let (udo, text) = csd("-d", "instr 1\n kA, kB = two(k1)\n kC = k1 == 2\nendin\n");
         assert_eq!(seven_because(&udo, &text, false), None);
 
-        let (midi, text) = csd("-+rtmidi=NULL -M0 --midi-key-cps=4", "instr 1\nendin\n");
+        let with_score = |score: &str| {
+            let (_, text) = csd("-+rtmidi=NULL -M0 --midi-key-cps=4", "instr 1\nendin\n");
+            let scored = format!("<CsScore>\n{score}\n</CsScore>\n</CsoundSynthesizer>");
+            let text = text.replace("</CsoundSynthesizer>", &scored);
+            (csd::parse(&text, "t.csd").unwrap(), text)
+        };
+        let (always_on, on_text) = with_score("f 0 z\ni 2 0 z\ni\"Mixer\" 0 -1");
+        assert_eq!(
+            seven_because(&always_on, &on_text, true),
+            None,
+            "nothing pending"
+        );
+        let (midi, text) = with_score("i 2 0 3600\ni 3 1.5 1");
         assert!(seven_because(&midi, &text, true)
             .unwrap()
             .contains("--midi-key-cps=4"));
