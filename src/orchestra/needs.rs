@@ -65,7 +65,8 @@ fn has_pending_events(score: &str) -> bool {
         };
         // `i 1 0.5 2`, `i1 0.5 2`, `i "name" 0.5 2`: the start is the second field.
         let start = rest.split_whitespace().nth(1).unwrap_or("0");
-        start.parse::<f64>().map_or(true, |t| t != 0.0)
+        // A start that is not a number (`+`, an expression) is taken as later.
+        start.parse::<f64>().ok().is_none_or(|t| t != 0.0)
     })
 }
 
