@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const FACE: &str = r#"<Cabbage>
-form caption("Colours") size(400, 360), colour(10, 60, 110)
+form caption("Colours") size(400, 430), colour(10, 60, 110)
 label bounds(10, 10, 180, 30), text("HELLO FACE"), colour(200, 30, 160), fontColour(255, 255, 0), fontSize(20)
 image bounds(210, 10, 80, 40), colour(30, 200, 60)
 image bounds(300, 10, 90, 40), file("picture.png")
@@ -21,6 +21,8 @@ checkbox bounds(210, 60, 30, 30), channel("on"), value(1), colour:1(220, 20, 20)
 button bounds(250, 60, 140, 30), channel("go"), text("OFF", "ON"), colour:0(40, 40, 200), fontColour(255, 255, 255)
 gentable bounds(10, 110, 380, 80), tableNumber(1), colour(0, 0, 0), trackerColour(0, 255, 255)
 keyboard bounds(10, 200, 380, 80)
+soundfiler bounds(10, 350, 180, 60), file("tone.wav"), colour(0, 0, 0), trackerColour(255, 200, 0)
+rslider bounds(300, 350, 70, 70), channel("knob"), range(0, 1, 0.5), colour(0, 120, 255), trackerColour(255, 80, 0)
 </Cabbage>
 <CsoundSynthesizer>
 <CsInstruments>
@@ -42,7 +44,7 @@ endin
 </CsInstruments>
 <CsScore>
 i 1 0.2 0.1
-i 2 10 0.1
+i 2 20 0.1
 </CsScore>
 </CsoundSynthesizer>
 "#;
@@ -135,6 +137,19 @@ fn a_cabbage_face_is_drawn_in_its_authors_colours_and_follows_its_tables() {
         let mut writer = encoder.write_header().unwrap();
         writer.write_image_data(&[128, 0, 255].repeat(16)).unwrap();
     }
+    {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 48000,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        let mut wav = hound::WavWriter::create(dir.join("tone.wav"), spec).unwrap();
+        for i in 0..48000 {
+            wav.write_sample((i as f32 * 0.01).sin() * 0.8).unwrap();
+        }
+        wav.finalize().unwrap();
+    }
     let (_server, display) = xvfb();
     let app = Command::new(env!("CARGO_BIN_EXE_csound-plugin-standalone"))
         .args(["--backend", "dummy", "--orchestra", csd.to_str().unwrap()])
@@ -163,15 +178,18 @@ fn a_cabbage_face_is_drawn_in_its_authors_colours_and_follows_its_tables() {
     // halves).
     let (shot, f) = loop {
         let shot = screenshot(&display, &ppm);
+        let mut seen = None;
         if let Some(f) = form(&shot) {
             let created = count(&shot, place(f, (10.0, 300.0, 380.0, 40.0)), [90, 20, 20]);
-            if created > 0 && count(&shot, table(f, 1.0), cyan) > 100 {
+            let ink = count(&shot, table(f, 1.0), cyan);
+            if created > 0 && ink > 100 {
                 break (shot, f);
             }
+            seen = Some((f, created, ink));
         }
         assert!(
-            started.elapsed() < Duration::from_secs(9),
-            "the face was not drawn in time"
+            started.elapsed() < Duration::from_secs(18),
+            "the face was not drawn in time (form, created label, table ink: {seen:?})"
         );
         std::thread::sleep(Duration::from_millis(300));
     };
@@ -189,6 +207,13 @@ fn a_cabbage_face_is_drawn_in_its_authors_colours_and_follows_its_tables() {
         ("button off", (250.0, 60.0, 140.0, 30.0), [40, 40, 200], 0.3),
         ("combobox", (10.0, 60.0, 180.0, 30.0), [250, 250, 250], 0.3),
         ("gentable", (10.0, 110.0, 380.0, 80.0), [0, 0, 0], 0.3),
+        (
+            "soundfiler's waveform",
+            (10.0, 350.0, 180.0, 60.0),
+            [255, 200, 0],
+            0.3,
+        ),
+        ("knob body", (300.0, 350.0, 70.0, 55.0), [0, 120, 255], 0.1),
     ] {
         let part = place(f, bounds);
         let found = count(&shot, part, rgb);
@@ -209,14 +234,14 @@ fn a_cabbage_face_is_drawn_in_its_authors_colours_and_follows_its_tables() {
         let text = read(&shot, place(f, bounds), &dir.join("part.pgm"));
         assert!(text.contains(words), "{words} missing; OCR read: {text}");
     }
-    // The orchestra rewrites the table at 10 s: ink in its first half only.
+    // The orchestra rewrites the table at 20 s: ink in its first half only.
     loop {
         let shot = screenshot(&display, &ppm);
         if count(&shot, table(f, 1.0), cyan) < 20 && count(&shot, table(f, 0.0), cyan) > 100 {
             break;
         }
         assert!(
-            started.elapsed() < Duration::from_secs(40),
+            started.elapsed() < Duration::from_secs(60),
             "the gentable did not follow its table"
         );
         std::thread::sleep(Duration::from_millis(300));

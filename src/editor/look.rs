@@ -4,7 +4,7 @@
 //! Pictures and sounds are read from disk once per file (beside the orchestra, for relative
 //! names) and kept ([`Media`]); a table's shape comes from the engine as it changes.
 
-use egui::{Color32, Pos2, Rect, Stroke, Vec2};
+use egui::{Color32, Pos2, Rect, Vec2};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -52,14 +52,16 @@ pub(super) fn outline(
     }
     let y = |v: u8| rect.max.y - rect.height() * v as f32 / 255.0;
     let w = rect.width() / buckets.len() as f32;
+    // One mesh of bars side by side: no edge feathering between neighbours, so the ink keeps
+    // its colour at any width.
+    let mut mesh = egui::Mesh::default();
     for (i, (low, high)) in buckets.iter().enumerate() {
-        let x = rect.min.x + (i as f32 + 0.5) * w;
+        let x = rect.min.x + i as f32 * w;
         let (top, bottom) = (y(*high).min(y(zero)), y(*low).max(y(zero)));
-        painter.line_segment(
-            [Pos2::new(x, top), Pos2::new(x, bottom.max(top + 1.0))],
-            Stroke::new(w.max(1.0), colour),
-        );
+        let bar = Rect::from_min_max(Pos2::new(x, top), Pos2::new(x + w, bottom.max(top + 1.0)));
+        mesh.add_colored_rect(bar, colour);
     }
+    painter.add(egui::Shape::mesh(mesh));
 }
 
 /// Draws a table: filled from its zero line (or its lowest value) to each bucket.
