@@ -568,6 +568,7 @@ fn main() {
             frames: (2.0 * SR) as usize,
             strings: Default::default(),
             csound: None,
+            midi_out: None,
         };
         let t = thread_cpu();
         render::render(&job, &TrustStore::default(), |_| {}).expect("render");

@@ -61,6 +61,7 @@ fn job(orchestra: &FactoryOrchestra, frames: usize) -> Job<'static> {
         frames,
         strings: BTreeMap::new(),
         csound: None,
+        midi_out: None,
     }
 }
 
@@ -97,6 +98,7 @@ fn check(orchestra: &FactoryOrchestra, preset: Option<&Preset>) {
         input,
         strings: preset.map(|p| p.strings.clone()).unwrap_or_default(),
         csound: None,
+        midi_out: None,
         ..job(orchestra, (seconds * SR) as usize)
     };
     let rendered = render::render(&job, &TrustStore::default(), |_| {})

@@ -40,6 +40,7 @@ fn render_with(csd: &str, values: &[(String, f64)]) -> Rendered {
         frames: (4.5 * SR) as usize,
         strings: BTreeMap::new(),
         csound: None,
+        midi_out: None,
     };
     render::render(&job, &TrustStore::default(), |_| {}).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -38,6 +38,7 @@ pub fn section(
             frames: (seconds * sample_rate) as usize,
             strings: Default::default(),
             csound: Some(version),
+            midi_out: None,
         };
         let t = thread_cpu();
         render::render(&job, &TrustStore::default(), |_| {}).expect("render");

@@ -126,4 +126,38 @@ impl Csound {
         }
         Ok(())
     }
+
+    /// Makes Csound write what its MIDI output opcodes send (`midiout`, `noteon`, `outkc`...)
+    /// to the standard MIDI file `path` itself, as `csound --midioutfile` does. Before
+    /// [`start`](Self::start) only; complete after [`cleanup`](Self::cleanup).
+    pub fn write_midi_to_file(&mut self, path: &Path) -> Result<()> {
+        self.internal_file_option("--midioutfile", path, "MIDI output file")
+    }
+
+    /// Makes Csound play the standard MIDI file `path` into its MIDI system, as `csound -F`
+    /// does (a file is read, nothing else). Before [`start`](Self::start) only.
+    pub fn play_midi_file(&mut self, path: &Path) -> Result<()> {
+        self.internal_file_option("--midifile", path, "MIDI file")
+    }
+
+    /// Sets `--name=path` for the host's own use (past the allowlist, which keeps such options
+    /// from a CSD's own `<CsOptions>`).
+    fn internal_file_option(&mut self, name: &str, path: &Path, what: &str) -> Result<()> {
+        if self.state != State::Fresh {
+            return Err(Error::new(
+                ErrorKind::Start,
+                format!("the {what} must be chosen before the engine starts"),
+            ));
+        }
+        let path = path.to_str().ok_or_else(|| {
+            Error::new(
+                ErrorKind::Start,
+                format!("the {what} name {} is not valid text", path.display()),
+            )
+        })?;
+        let option = format!("{name}={path}");
+        self.apply_option(&option);
+        self.internal.push(option);
+        Ok(())
+    }
 }

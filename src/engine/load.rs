@@ -54,6 +54,12 @@ pub struct Setup {
     pub file: Option<(std::path::PathBuf, crate::csound::SampleFormat)>,
     /// The Csound the orchestra runs on; `None`: the one it needs ([`Engine::load_with`]).
     pub csound: Option<Version>,
+    /// Csound writes what the orchestra's MIDI output opcodes send to this standard MIDI file
+    /// itself (`render --midi-out`), as `csound --midioutfile` does.
+    pub midi_out: Option<std::path::PathBuf>,
+    /// Csound plays this standard MIDI file into its MIDI system itself, as `csound -F` does (a
+    /// CSD's own `-F`/`--midifile`, when its score is rendered).
+    pub midi_file: Option<std::path::PathBuf>,
 }
 
 /// The Csound to play an orchestra on when `chosen` (a [`Version::key`]) was chosen for it
@@ -101,6 +107,8 @@ impl Setup {
             score: ScorePlay::Live,
             file: None,
             csound: None,
+            midi_out: None,
+            midi_file: None,
         }
     }
 }
@@ -274,6 +282,12 @@ impl Engine {
         }
         if let Some((path, format)) = &setup.file {
             csound.write_to_file(path, *format)?;
+        }
+        if let Some(path) = &setup.midi_out {
+            csound.write_midi_to_file(path)?;
+        }
+        if let Some(path) = &setup.midi_file {
+            csound.play_midi_file(path)?;
         }
         if let Some(layout) = &layout {
             csound.set_widget_table(cabbage::widget_table(layout));

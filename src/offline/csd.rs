@@ -43,6 +43,25 @@ pub fn score_has_events(score: Option<&str>) -> bool {
     })
 }
 
+/// The standard MIDI file a CSD's `<CsOptions>` name for Csound to play (`-F file`,
+/// `-Ffile`, `--midifile=file`), if any.
+pub fn midi_file_named(options: &str) -> Option<String> {
+    let words: Vec<&str> = options
+        .lines()
+        .flat_map(|l| l.split(';').next().unwrap_or("").split_whitespace())
+        .collect();
+    words.iter().enumerate().find_map(|(i, w)| {
+        if let Some(file) = w.strip_prefix("--midifile=") {
+            return Some(file.to_string());
+        }
+        match w.strip_prefix("-F") {
+            Some("") => words.get(i + 1).map(|f| f.to_string()),
+            Some(file) if !w.starts_with("--") => Some(file.to_string()),
+            _ => None,
+        }
+    })
+}
+
 impl CsdRender {
     /// Compiles `source` to write to `output`: at `sample_rate` if given (else the CSD's own),
     /// in `format` if given (else what the CSD's options ask, else Csound's 16-bit). The
@@ -58,8 +77,17 @@ impl CsdRender {
         trust: &TrustStore,
         strings: std::collections::BTreeMap<String, String>,
         csound: Option<Version>,
+        midi_out: Option<&Path>,
     ) -> Result<CsdRender> {
         let options = crate::csound::csd::parse(&source.text, &source.origin)?.options;
+        // The MIDI file the CSD's options name, from its folder, as `csound` reads it.
+        let midi_file = midi_file_named(&options).map(|f| {
+            let given = std::path::PathBuf::from(&f);
+            match source.dir() {
+                Some(dir) if given.is_relative() => dir.join(given),
+                _ => given,
+            }
+        });
         let format = format
             .or_else(|| SampleFormat::asked_by(&options))
             .unwrap_or(SampleFormat::Short);
@@ -68,6 +96,8 @@ impl CsdRender {
             score: ScorePlay::Csd,
             file: Some((output.to_path_buf(), format)),
             csound,
+            midi_out: midi_out.map(Path::to_path_buf),
+            midi_file,
         };
         let mut state = OrchestraState {
             strings,

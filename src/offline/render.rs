@@ -40,8 +40,10 @@ pub struct Job<'a> {
     pub frames: usize,
     /// String channel values (from a preset), written when the orchestra loads.
     pub strings: std::collections::BTreeMap<String, String>,
-    /// The Csound to run on; `None`: the preferred one ([`Version::preferred`]).
+    /// The Csound to run on; `None`: the one the orchestra needs.
     pub csound: Option<Version>,
+    /// Csound writes what the orchestra's MIDI output opcodes send to this standard MIDI file.
+    pub midi_out: Option<std::path::PathBuf>,
 }
 
 /// A finished render.
@@ -65,8 +67,13 @@ pub fn render(job: &Job, trust: &TrustStore, mut progress: impl FnMut(f64)) -> R
         ..OrchestraState::default()
     };
     let source = Source::text(job.csd, job.origin);
+    let setup = crate::engine::Setup {
+        csound: crate::engine::csound_for(state.chosen_csound()).0,
+        midi_out: job.midi_out.clone(),
+        ..crate::engine::Setup::plugin(job.sample_rate)
+    };
     let (mut engine, loaded) =
-        Engine::load_bound(&source, job.sample_rate, job.kind, trust, &mut state)?;
+        Engine::load_bound_with(&source, &setup, job.kind, trust, &mut state)?;
     engine.set_host_buffer_size(job.block)?;
     let slots = &loaded.slots;
     let slot_of = |channel: &str| {
@@ -153,6 +160,8 @@ pub fn render(job: &Job, trust: &TrustStore, mut progress: impl FnMut(f64)) -> R
     for channel in &mut out {
         channel.drain(..latency.min(channel.len()));
     }
+    // Closes what Csound writes itself (the MIDI output file).
+    engine.finish();
     Ok(Rendered {
         channels: out,
         params: loaded.params,

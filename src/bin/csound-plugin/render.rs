@@ -58,6 +58,10 @@ pub struct RenderArgs {
     /// names, is used when no ORCHESTRA is given).
     #[arg(long)]
     pub preset: Option<PathBuf>,
+    /// Also write what the orchestra's MIDI output opcodes send (`midiout`, `noteon`,
+    /// `noteondur`, `outkc`...) as a standard MIDI file, as `csound --midioutfile` does.
+    #[arg(long)]
+    midi_out: Option<PathBuf>,
 }
 
 /// How the render plays the CSD.
@@ -79,9 +83,13 @@ fn mode(args: &RenderArgs, k: Kind, csd_text: &str, origin: &str) -> Mode {
     if args.orchestra.is_none() && args.preset.is_none() {
         return Mode::Plugin;
     }
-    let score = csound_plugin::csound::csd::parse(csd_text, origin).map(|c| c.score);
-    match (k, score) {
-        (Kind::Instrument, Ok(score)) if !csd::score_has_events(score.as_deref()) => Mode::Plugin,
+    let parsed = csound_plugin::csound::csd::parse(csd_text, origin);
+    // A CSD whose options name a MIDI file (`-F`) plays it, as `csound` does.
+    let plays_a_midi_file =
+        |c: &csound_plugin::csound::csd::Csd| csd::midi_file_named(&c.options).is_some();
+    match (k, parsed) {
+        (_, Ok(c)) if plays_a_midi_file(&c) => Mode::Score,
+        (Kind::Instrument, Ok(c)) if !csd::score_has_events(c.score.as_deref()) => Mode::Plugin,
         _ => Mode::Score,
     }
 }
@@ -280,6 +288,7 @@ pub fn run(args: RenderArgs) -> Result<(), String> {
             &TrustStore::open(),
             strings,
             inputs::csound(args.csound),
+            args.midi_out.as_deref(),
         )
         .map_err(|e| inputs::explain(e, shared_file))?;
         let points = automation(csd.sample_rate())?;
@@ -332,6 +341,7 @@ pub fn run(args: RenderArgs) -> Result<(), String> {
         frames,
         strings,
         csound: inputs::csound(args.csound),
+        midi_out: args.midi_out.clone(),
     };
     let rendered = render::render(&job, &TrustStore::open(), |done| {
         progress.update(done, true)
