@@ -11,9 +11,7 @@
 //!    thread's round trip, start, restore, memory and allocations through engine processes.
 //! 7. The open editor at rest (`plugin/editor.rs`).
 //! 8. Exporting an orchestra (`plugin/export.rs`): the command's time, the export's size, its
-//!    first load.
-//!
-//! Every figure is the median of several runs.
+//!    first load. Every figure is the median of several runs.
 
 use csound_plugin::csound::process::spawn::ENGINE_ARGUMENT;
 use csound_plugin::engine::transport::Transport;

@@ -343,6 +343,7 @@ fn only_the_gated_load_reaches_csounds_compiler() {
                 .strip_prefix("pub fn ")
                 .or_else(|| code.strip_prefix("fn "))
                 .or_else(|| code.strip_prefix("pub(crate) fn "))
+                .or_else(|| code.strip_prefix("pub(super) fn "))
             {
                 function = rest.split(['(', '<']).next().unwrap_or("").to_string();
             }

@@ -10,7 +10,6 @@ use crate::engine::python::PythonTurn;
 use crate::engine::transport::TransportChannels;
 use crate::orchestra::cabbage::{self, Layout};
 use crate::orchestra::declarations::{self, NoteLength, NoteMode, ParamSpec, DEFAULT_NOTE_SECONDS};
-use crate::orchestra::needs;
 use crate::orchestra::reserved;
 use crate::orchestra::safety::Finding;
 use crate::orchestra::source::{Kind, Source};
@@ -129,86 +128,8 @@ impl Engine {
         Self::load_with(source, &Setup::plugin(sample_rate), kind, trust)
     }
 
-    /// Compiles and starts a CSD as `setup` says (slow: call it off the audio thread).
-    ///
-    /// This is the one way an orchestra reaches Csound's compiler: it passes the sharing gate
-    /// ([`trust::judge`]) first, on this very engine, with the CSD's options applied. An
-    /// orchestra that reaches outside the instrument and is not in `trust` is refused with
-    /// [`ErrorKind::NotAllowed`], before any of it runs.
-    ///
-    /// With no Csound in `setup`, the orchestra decides: the preferred one, unless its text needs
-    /// 7.0 ([`needs::seven_because`]) or it does not parse on 6.18 and does on 7.0; the
-    /// console says why it moved.
-    pub fn load_with(
-        source: &Source,
-        setup: &Setup,
-        kind: Kind,
-        trust: &TrustStore,
-    ) -> Result<(Engine, Loaded)> {
-        if let Some(csound) = setup.csound {
-            return Self::load_on(source, setup, csound, kind, trust);
-        }
-        let preferred = Version::preferred();
-        if preferred == Version::Seven || !Version::Seven.is_available() {
-            return Self::load_on(source, setup, preferred, kind, trust);
-        }
-        let parsed = csd::parse(&source.text, &source.origin)?;
-        let raw_midi = Self::note_mode(&parsed, &source.origin)? == NoteMode::Midi;
-        if let Some(why) = needs::seven_because(&parsed, &source.text, raw_midi) {
-            return match Self::load_on(source, setup, Version::Seven, kind, trust) {
-                Ok(loaded) => Ok(Self::say_why(loaded, &source.origin, why)),
-                // Code only 6.18 reads: it stays there, with what that costs.
-                Err(e) if e.kind() == ErrorKind::Parse => {
-                    let loaded = Self::load_on(source, setup, preferred, kind, trust)?;
-                    let first = e.log().first().cloned().unwrap_or_default();
-                    let why = format!(
-                        "{} does not parse it ({}), though {why}",
-                        Version::Seven,
-                        first.trim()
-                    );
-                    Ok(Self::say_why(loaded, &source.origin, why))
-                }
-                Err(e) => Err(e),
-            };
-        }
-        match Self::load_on(source, setup, preferred, kind, trust) {
-            Err(e) if e.kind() == ErrorKind::Parse => {
-                let first = e.log().first().cloned().unwrap_or_default();
-                let why = format!(
-                    "it does not parse on {preferred} ({}) and does on {}",
-                    first.trim(),
-                    Version::Seven
-                );
-                match Self::load_on(source, setup, Version::Seven, kind, trust) {
-                    Err(e7) if e7.kind() == ErrorKind::Parse => Err(e),
-                    Err(e7) => Err(e7),
-                    Ok(loaded) => Ok(Self::say_why(loaded, &source.origin, why)),
-                }
-            }
-            other => other,
-        }
-    }
-
-    /// Says on the console, and in [`Loaded::csound_why`], why an orchestra runs on the Csound
-    /// it does.
-    fn say_why(
-        (engine, mut loaded): (Engine, Loaded),
-        origin: &str,
-        why: String,
-    ) -> (Engine, Loaded) {
-        engine.csound.messages().note(
-            MessageLevel::Info,
-            &format!(
-                "csound-plugin: {origin} runs on {} because {why}",
-                engine.csound.version().label()
-            ),
-        );
-        loaded.csound_why = Some(why);
-        (engine, loaded)
-    }
-
     /// How notes reach the orchestra: its `<CsPlugin>` section, else what its code reads.
-    fn note_mode(parsed: &csd::Csd, origin: &str) -> Result<NoteMode> {
+    pub(super) fn note_mode(parsed: &csd::Csd, origin: &str) -> Result<NoteMode> {
         match parsed.extra.iter().find(|(name, _)| name == "CsPlugin") {
             Some((_, section)) => declarations::parse_plugin_section(section)
                 .map_err(|e| Error::new(ErrorKind::Csd, format!("{origin}: {e}"))),
@@ -220,7 +141,7 @@ impl Engine {
     }
 
     /// [`Engine::load_with`] on `version`.
-    fn load_on(
+    pub(super) fn load_on(
         source: &Source,
         setup: &Setup,
         version: Version,

@@ -18,6 +18,7 @@
 //! |---|---|
 //! | [`driver`] | the [`Engine`]: blocks in, k-periods performed, output played out |
 //! | [`load`] | loading an orchestra: the sharing gate, the compile, handles resolved |
+//! | `choose` | which Csound an orchestra loads on when nobody chose |
 //! | [`events`] | what the host sends inside a block ([`MidiEvent`]) |
 //! | [`notes`] | where MIDI notes become score events |
 //! | [`controllers`] | where MIDI controllers become control channels |
@@ -27,6 +28,7 @@
 //! | [`remote`] | the engine in a process of its own, and its watchdog |
 //! | [`voice`] | an engine in this process or in its own, behind one interface |
 
+mod choose;
 pub mod controllers;
 pub mod driver;
 pub mod events;
