@@ -10,7 +10,8 @@ use crate::orchestra::declarations::ParamSpec;
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Vec2};
 use nice_plug::prelude::ParamSetter;
 
-fn colour(c: Option<Colour>, fallback: Color32) -> Color32 {
+/// An author's colour, else the face's own.
+pub(super) fn colour(c: Option<Colour>, fallback: Color32) -> Color32 {
     c.map_or(fallback, |Colour([r, g, b, a])| {
         Color32::from_rgba_unmultiplied(r, g, b, a)
     })
@@ -164,13 +165,13 @@ impl Ui {
         };
         let label = widget.text.first().cloned().unwrap_or_default();
         let value = self.shown(&first, widget, 0);
-        let centred = |text: String| {
+        let centred = |text: String, ink: Color32| {
             painter.text(
                 rect.center(),
                 Align2::CENTER_CENTER,
                 text,
                 font.clone(),
-                text_colour,
+                ink,
             );
         };
         match widget.kind {
@@ -222,7 +223,7 @@ impl Ui {
                 } else {
                     format!("{label} {}", self.value_text(&first, value))
                 };
-                centred(text);
+                centred(text, text_colour);
             }
             WidgetKind::Button | WidgetKind::CheckBox => {
                 let on = value >= 0.5;
@@ -232,18 +233,10 @@ impl Ui {
                 } else {
                     colour(widget.colour, Color32::from_gray(60))
                 };
+                // A button's text when on has its own colour (`fontColour:1`).
                 let text_colour = match (on, widget.look.font_colour_on) {
                     (true, Some(c)) => colour(Some(c), text_colour),
                     _ => text_colour,
-                };
-                let centred = |text: String| {
-                    painter.text(
-                        rect.center(),
-                        Align2::CENTER_CENTER,
-                        text,
-                        font.clone(),
-                        text_colour,
-                    );
                 };
                 let text = match (widget.kind, widget.text.as_slice()) {
                     (WidgetKind::Button, [off, on_text, ..]) => {
@@ -257,7 +250,7 @@ impl Ui {
                 };
                 if widget.kind == WidgetKind::Button {
                     painter.rect_filled(rect, 3.0, fill);
-                    centred(text);
+                    centred(text, text_colour);
                 } else {
                     let side = rect.height().min(rect.width());
                     let square = Rect::from_min_size(rect.min, Vec2::splat(side));
@@ -366,7 +359,7 @@ impl Ui {
                 } else {
                     label
                 };
-                centred(text);
+                centred(text, text_colour);
                 if response.clicked() {
                     return widget.channels.first().cloned().map(Action::ChooseFile);
                 }

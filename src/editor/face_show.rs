@@ -3,19 +3,13 @@
 //! keys, held notes lit, clicks play), gentables (the orchestra's tables as it rewrites them)
 //! and soundfilers (a sound file's waveform).
 
-use super::face::Action;
+use super::face::{colour, Action};
 use super::look;
 use super::theme;
 use super::ui::*;
-use crate::orchestra::cabbage::{Colour, Widget, WidgetKind};
+use crate::orchestra::cabbage::{Widget, WidgetKind};
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Shape, Stroke, Vec2};
 use std::path::PathBuf;
-
-fn colour(c: Option<Colour>, fallback: Color32) -> Color32 {
-    c.map_or(fallback, |Colour([r, g, b, a])| {
-        Color32::from_rgba_unmultiplied(r, g, b, a)
-    })
-}
 
 /// Cabbage's keyboard starts at C3 unless its `value` says.
 const LOWEST: u8 = 48;

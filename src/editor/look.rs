@@ -4,6 +4,7 @@
 //! Pictures and sounds are read from disk once per file (beside the orchestra, for relative
 //! names) and kept ([`Media`]); a table's shape comes from the engine as it changes.
 
+use crate::csound::opcodes::wildcard;
 use egui::{Color32, Pos2, Rect, Vec2};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -150,24 +151,11 @@ impl Media {
                     .into_iter()
                     .flatten()
                     .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                    .filter(|n| pattern.is_empty() || matches(pattern.as_bytes(), n.as_bytes()))
+                    .filter(|n| pattern.is_empty() || wildcard(pattern.as_bytes(), n.as_bytes()))
                     .collect();
                 names.sort();
                 names
             })
-    }
-}
-
-/// Whether `name` matches a wildcard pattern (`*`, `?`; case ignored); an empty one matches all.
-fn matches(pattern: &[u8], name: &[u8]) -> bool {
-    match (pattern.first(), name.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => {
-            matches(&pattern[1..], name) || (!name.is_empty() && matches(pattern, &name[1..]))
-        }
-        (Some(b'?'), Some(_)) => matches(&pattern[1..], &name[1..]),
-        (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => matches(&pattern[1..], &name[1..]),
-        _ => false,
     }
 }
 
@@ -267,6 +255,5 @@ mod tests {
         );
         let blacks: Vec<u8> = all.iter().filter(|k| k.2).map(|k| k.0).collect();
         assert_eq!(blacks, [61, 63, 66, 68, 70]);
-        assert!(matches(b"*.wav", b"Kick.WAV") && !matches(b"*.wav", b"kick.aif"));
     }
 }

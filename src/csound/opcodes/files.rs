@@ -9,7 +9,7 @@
 //! global code or a triggered instrument, not every k-period.
 
 use super::arrays::fill_texts;
-use super::shared::{args, bytes, write_text};
+use super::shared::{args, bytes, fingerprint, write_text};
 use crate::csound::sys::{self, Api, Flavor};
 use std::ffi::{c_int, c_void};
 use std::path::{Path, PathBuf};
@@ -53,13 +53,6 @@ const fn which(n: u8) -> Part {
         2 => Part::Extension,
         _ => Part::Stem,
     }
-}
-
-/// FNV-1a: enough to see that a path changed.
-fn fingerprint(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 pub(super) unsafe extern "C" fn path_part<F: Flavor, const WHICH: u8>(
@@ -106,8 +99,8 @@ pub(super) unsafe fn folder(api: Api, cs: *mut sys::CSOUND, given: &str) -> Path
     Path::new(base).join(path)
 }
 
-/// Whether `name` matches a wildcard (`*` any run, `?` one character).
-fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
+/// Whether `name` matches a wildcard (`*` any run, `?` one character; case ignored).
+pub fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
     match (pattern.first(), name.first()) {
         (None, None) => true,
         (Some(b'*'), _) => {

@@ -3,7 +3,7 @@
 //! watches those channels after every k-period ([`Csound::poll_idents`]) and reports a text
 //! that changed as one `ident` [`WidgetWrite`], read off the audio thread.
 
-use super::shared::{bytes, queue, WidgetWrite};
+use super::shared::{bytes, fingerprint, queue, WidgetWrite};
 use crate::csound::error::Result;
 use crate::csound::{sys, Csound};
 use std::ffi::c_int;
@@ -22,13 +22,6 @@ pub struct IdentWatch {
 
 // SAFETY: `data` is only read by the `Csound` owning the watch, through `&mut self`.
 unsafe impl Send for IdentWatch {}
-
-/// FNV-1a: a text's fingerprint, without allocating.
-fn fingerprint(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
-    })
-}
 
 impl Csound {
     /// Watches the string channel `ident` (created if needed) for the widget known as `widget`

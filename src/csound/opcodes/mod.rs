@@ -22,6 +22,7 @@
 //! allocates, locks or looks a name up.
 
 use super::sys::{self, Api, Flavor, Subr};
+pub use files::wildcard;
 pub use shared::{WidgetWrite, WidgetWrites, QUEUE};
 use shared::{LOG_VARIABLE, QUEUE_VARIABLE, TABLE_VARIABLE};
 pub use state::{StateStore, StateValue};

@@ -257,3 +257,10 @@ pub(super) unsafe fn print_bytes(api: Api, cs: *mut sys::CSOUND, text: &[u8]) {
         }
     }
 }
+
+/// FNV-1a: a text's fingerprint, without allocating: enough to see that it changed.
+pub(super) fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}

@@ -3,8 +3,8 @@
 //! Cabbage syntaxes (Cabbage 2's `width`, `sliderSkew`, `fontColour`; Cabbage 3's
 //! `bounds.width`, `range.skew`, `style.fontColor`).
 //!
-//! The opcodes read it on Csound's performing thread, and `cabbageSet` updates its numbers in
-//! place there (same length, no allocation), so a later `cabbageGet` sees the change.
+//! The opcodes read it on Csound's performing thread, and `cabbageSet` changes its numbers in
+//! place there (found at init, same length, no allocation), so a later `cabbageGet` sees it.
 
 /// One widget: its channels and what its identifiers hold.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -148,20 +148,6 @@ impl WidgetEntry {
             None => Some(stored.as_mut_slice()),
         }
     }
-
-    /// Writes `values` into an identifier's numbers where they fit (in place: the same count,
-    /// or one number of an array), as `cabbageSet` changes a widget.
-    pub fn update(&mut self, name: &[u8], values: &[f64]) {
-        let (array, at): (&[u8], usize) = match INSIDE.iter().find(|(n, _, _)| *n == name) {
-            Some((_, array, i)) => (array, *i),
-            None => (name, 0),
-        };
-        if let Some((_, stored)) = self.numbers.iter_mut().find(|(n, _)| n.as_bytes() == array) {
-            for (slot, v) in stored.iter_mut().skip(at).zip(values) {
-                *slot = *v;
-            }
-        }
-    }
 }
 
 impl WidgetTable {
@@ -216,8 +202,11 @@ mod tests {
         assert_eq!(entry.numbers_of(b"width"), Some(&[3.0][..]));
         assert_eq!(entry.numbers_of(b"sliderskew"), Some(&[1.0][..]));
         assert_eq!(entry.numbers_of(b"bounds").map(<[f64]>::len), Some(4));
-        entry.update(b"bounds", &[10.0, 20.0, 30.0, 40.0]);
-        entry.update(b"top", &[25.0]);
+        entry
+            .numbers_mut(b"bounds")
+            .unwrap()
+            .copy_from_slice(&[10.0, 20.0, 30.0, 40.0]);
+        entry.numbers_mut(b"top").unwrap()[0] = 25.0;
         assert_eq!(
             entry.numbers_of(b"bounds"),
             Some(&[10.0, 25.0, 30.0, 40.0][..])

@@ -1,6 +1,6 @@
 //! The value opcodes: `cabbageGetValue`, `cabbageGet`, `cabbageSetValue`, `cabbageChanged`.
 
-use super::shared::{args, bytes, channel_ptr, queue, WidgetWrite};
+use super::shared::{args, bytes, channel_ptr, fingerprint, queue, WidgetWrite};
 use crate::csound::sys::{self, Api, Flavor};
 use std::ffi::{c_char, c_int, c_void};
 
@@ -131,13 +131,6 @@ pub(super) struct GetTextChanged {
     last: u64,
 }
 
-/// FNV-1a: enough to see a text change.
-fn text_hash(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 pub(super) unsafe extern "C" fn get_text_changed_init<F: Flavor>(
     cs: *mut sys::CSOUND,
     p: *mut c_void,
@@ -159,7 +152,7 @@ pub(super) unsafe extern "C" fn get_text_changed_perf<F: Flavor>(
     unsafe {
         let p = args::<F, GetTextChanged>(p);
         let result = read_text(F::api(), cs, &mut *p.value, p.channel);
-        let now = text_hash(bytes(p.value));
+        let now = fingerprint(bytes(p.value));
         *p.changed = (now != p.last) as u8 as f64;
         p.last = now;
         result
